@@ -1,0 +1,17 @@
+namespace OrleansChat.Grains;
+
+/// <summary>
+/// The error texts a caller sees. They are part of the protocol (docs/protocol.md): clients may match on them.
+/// </summary>
+public static class ChatErrors
+{
+    public const string InvalidNickname =
+        "Invalid nickname: use 1 to 32 characters, without control or invisible characters.";
+    public const string NicknameTaken = "Nickname already in use.";
+    public const string AlreadyRegistered = "This connection is already registered.";
+    public const string NotRegistered = "Register a nickname before sending messages.";
+    public const string InvalidMessage =
+        "Invalid message: use 1 to 2000 characters, without control characters other than newline.";
+    public const string RateLimited = "Too many requests: slow down.";
+    public const string Unavailable = "The chat is temporarily unavailable, try again.";
+}

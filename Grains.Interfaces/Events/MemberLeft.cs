@@ -1,0 +1,6 @@
+namespace OrleansChat.Grains.Events;
+
+/// <summary>A nickname left the room: its connection closed, or its front died.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansChat.MemberLeft")]
+public sealed record MemberLeft(string Room, DateTimeOffset At, [property: Id(0)] string Nickname)
+    : RoomEvent(Room, At);

@@ -1,0 +1,14 @@
+namespace OrleansChat.Grains.Events;
+
+/// <summary>
+/// A message accepted by the room. <see cref="Seq"/> starts at 1 and grows by one per message with no gap and no
+/// reuse for the room's lifetime: it is what lets a front or a client tell that it missed something.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansChat.MessagePosted")]
+public sealed record MessagePosted(
+    string Room,
+    DateTimeOffset At,
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] long Seq,
+    [property: Id(2)] string Nickname,
+    [property: Id(3)] string Text) : RoomEvent(Room, At);

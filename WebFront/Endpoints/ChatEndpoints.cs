@@ -1,0 +1,35 @@
+using Microsoft.Net.Http.Headers;
+using OrleansChat.WebFront.Hubs;
+
+namespace OrleansChat.WebFront.Endpoints;
+
+/// <summary>Everything a browser reaches over HTTP: the page, its static files, the seed's images and the hub.</summary>
+public static class ChatEndpoints
+{
+    public const string HubPath = "/hubs/chat";
+
+    private static readonly TimeSpan ImageMaxAge = TimeSpan.FromDays(7);
+
+    public static WebApplication MapChatEndpoints(this WebApplication app)
+    {
+        app.UseDefaultFiles();
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            // The page and its scripts change with every release and carry no fingerprint yet: revalidate.
+            OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
+        });
+
+        var images = app.Services.GetRequiredService<BrandImages>();
+        app.MapGet("/logo", (HttpContext http) => Cached(http, images.Logo()));
+        app.MapGet("/flaticon", (HttpContext http) => Cached(http, images.Icon()));
+
+        app.MapHub<ChatHub>(HubPath);
+        return app;
+    }
+
+    private static IResult Cached(HttpContext http, IResult result)
+    {
+        http.Response.GetTypedHeaders().CacheControl = new CacheControlHeaderValue { Public = true, MaxAge = ImageMaxAge };
+        return result;
+    }
+}

@@ -1,0 +1,17 @@
+using OrleansChat.WebFront.Endpoints;
+using OrleansChat.WebFront.Relay;
+
+namespace OrleansChat.WebFront.Hosting;
+
+/// <summary>The front's services: SignalR, the stream relay and the static content.</summary>
+public static class ChatFrontExtensions
+{
+    public static IHostApplicationBuilder AddChatFront(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSignalR();
+        builder.Services.AddSingleton(FrontIdentity.ForThisProcess());
+        builder.Services.AddSingleton<RoomStreamRelay>();
+        builder.Services.AddSingleton<BrandImages>();
+        return builder;
+    }
+}

@@ -1,0 +1,17 @@
+using OrleansChat.Grains.Hosting;
+using OrleansChat.WebFront.Endpoints;
+using OrleansChat.WebFront.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddOrleansChatSilo();
+builder.AddChatFront();
+
+var app = builder.Build();
+
+app.MapChatEndpoints();
+
+app.Run();
+
+/// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

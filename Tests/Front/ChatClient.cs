@@ -1,0 +1,34 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+using OrleansChat.Tests.Support;
+
+namespace OrleansChat.Tests.Front;
+
+/// <summary>A test's chat user: a real SignalR connection and, in arrival order, everything the server pushed.</summary>
+public sealed class ChatClient : IAsyncDisposable
+{
+    public ChatClient(HubConnection connection)
+    {
+        Connection = connection;
+        connection.On<string>("message", notice => Events.Add(new Received("message", notice, null)));
+        connection.On<JsonElement>("broadcast_message", m => Events.Add(new Received("broadcast_message", null, m)));
+    }
+
+    public HubConnection Connection { get; }
+
+    /// <summary>Notices and broadcasts together, so tests can assert their relative order.</summary>
+    public Inbox<Received> Events { get; } = new();
+
+    public Task<JsonElement> RegisterAsync(string nickname) => Connection.InvokeAsync<JsonElement>("Register", nickname);
+
+    public Task<JsonElement> SendAsync(string text) => Connection.InvokeAsync<JsonElement>("Message", text);
+
+    public async Task<string> NextNoticeAsync() => (await Events.FirstAsync(e => e.Notice is not null)).Notice!;
+
+    public async Task<JsonElement> NextBroadcastAsync() =>
+        (await Events.FirstAsync(e => e.Broadcast is not null)).Broadcast!.Value;
+
+    public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+
+    public sealed record Received(string Event, string? Notice, JsonElement? Broadcast);
+}

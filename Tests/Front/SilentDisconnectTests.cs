@@ -1,0 +1,22 @@
+namespace OrleansChat.Tests.Front;
+
+/// <summary>
+/// On a front of its own: proving that nothing is announced needs a room where no other test's users come and go.
+/// </summary>
+public sealed class SilentDisconnectTests(ChatFrontFactory front) : IClassFixture<ChatFrontFactory>
+{
+    [Fact]
+    public async Task The_disconnect_of_a_client_that_never_registered_is_silent()
+    {
+        await using var observer = await front.ConnectAsync();
+        await observer.RegisterAsync("observer");
+        Assert.Equal("observer entrou no chat.", await observer.NextNoticeAsync());
+        var anonymous = await front.ConnectAsync();
+
+        await anonymous.DisposeAsync();
+        await observer.SendAsync("marker");
+
+        var next = await observer.Events.NextAsync();
+        Assert.Equal("marker", next.Broadcast?.GetProperty("msg").GetString());
+    }
+}

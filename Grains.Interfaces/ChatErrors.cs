@@ -12,6 +12,12 @@ public static class ChatErrors
     public const string NotRegistered = "Register a nickname before sending messages.";
     public const string InvalidMessage =
         "Invalid message: use 1 to 2000 characters, without control characters other than newline.";
+    public const string InvalidRoom = "Invalid room name: use 1 to 32 characters, without control or invisible characters.";
+    public const string NotInRoom = "Join the room first.";
+    public const string RoomFull = "The room is full.";
+    public const string TooManyRooms = "You are in too many rooms: leave one first.";
+    public const string SessionExpired = "The session expired or the resume token is invalid: register again.";
+    public const string InvalidHistoryRequest = "Invalid history request: beforeSeq must be positive and limit 1 to 100.";
     public const string RateLimited = "Too many requests: slow down.";
     public const string Unavailable = "The chat is temporarily unavailable, try again.";
 }

@@ -20,9 +20,16 @@ public static class ChatRules
     public static bool TryNormalizeNickname(string? nickname, out string normalized) =>
         TryNormalizeName(nickname, out normalized);
 
-    /// <summary>Room names follow the nickname rules.</summary>
-    public static bool TryNormalizeRoom(string? room, out string normalized) =>
-        TryNormalizeName(room, out normalized);
+    /// <summary>
+    /// Room names follow the nickname rules and are case-insensitive: "Geral" and "geral" are one room, named in
+    /// lower case.
+    /// </summary>
+    public static bool TryNormalizeRoom(string? room, out string normalized)
+    {
+        var valid = TryNormalizeName(room, out normalized);
+        normalized = normalized.ToLowerInvariant();
+        return valid;
+    }
 
     /// <summary>
     /// Trims and checks a message: 1–2000 characters, no control characters other than newline. CR LF and lone CR

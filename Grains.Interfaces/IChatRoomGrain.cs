@@ -1,28 +1,34 @@
+using OrleansChat.Grains.Events;
+
 namespace OrleansChat.Grains;
 
 /// <summary>
-/// One chat room, keyed by its name. Holds the members (nickname and the connection it belongs to), numbers the
-/// messages, and publishes every room event on the room's stream (<see cref="ChatStreams.ForRoom"/>).
+/// One chat room, keyed by its normalized name (<see cref="ChatRules.TryNormalizeRoom"/>). Holds the members, numbers
+/// and stores the messages, and publishes every room event on the room's stream (<see cref="ChatStreams.ForRoom"/>).
 /// </summary>
 [Alias("OrleansChat.IChatRoomGrain")]
 public interface IChatRoomGrain : IGrainWithStringKey
 {
-    /// <summary>Adds a member. Idempotent for the same connection, so a retried call cannot fail on itself.</summary>
+    /// <summary>Adds a member. Idempotent for the same session: a retry or a resume publishes nothing.</summary>
     [Alias("Join")]
     Task<JoinResult> Join(JoinRequest request);
 
-    /// <summary>Removes a member if it still belongs to the given connection; otherwise does nothing.</summary>
+    /// <summary>Removes a member if it still belongs to the given session; otherwise does nothing.</summary>
     [Alias("Leave")]
     Task Leave(LeaveRequest request);
 
     /// <summary>
-    /// Accepts a message from a member and publishes it. Idempotent on <see cref="PostRequest.MessageId"/>: a
-    /// retried post returns the first outcome and is not posted twice.
+    /// Stores a member's message, then publishes it. Idempotent on <see cref="PostRequest.MessageId"/>: a retried
+    /// post returns the first outcome and is not posted twice.
     /// </summary>
     [Alias("Post")]
     Task<PostResult> Post(PostRequest request);
 
-    /// <summary>The current members and the last sequence number.</summary>
+    /// <summary>Stored messages in a range of sequence numbers, oldest first.</summary>
+    [Alias("GetMessages")]
+    Task<MessageRange> GetMessages(MessageQuery query);
+
+    /// <summary>The current members, epoch and sequence bounds.</summary>
     [Alias("GetSnapshot")]
     Task<RoomSnapshot> GetSnapshot();
 }
@@ -30,7 +36,7 @@ public interface IChatRoomGrain : IGrainWithStringKey
 [GenerateSerializer, Immutable, Alias("OrleansChat.JoinRequest")]
 public sealed record JoinRequest(
     [property: Id(0)] string Nickname,
-    [property: Id(1)] string ConnectionId,
+    [property: Id(1)] Guid SessionId,
     [property: Id(2)] string FrontId);
 
 [Alias("OrleansChat.JoinStatus")]
@@ -39,23 +45,27 @@ public enum JoinStatus
     Joined,
     InvalidNickname,
     NicknameTaken,
+    RoomFull,
+    TooManyRooms,
+    NotOwner,
 }
 
 [GenerateSerializer, Immutable, Alias("OrleansChat.JoinResult")]
 public sealed record JoinResult(
     [property: Id(0)] JoinStatus Status,
-    [property: Id(1)] string Nickname);
+    [property: Id(1)] string Nickname,
+    [property: Id(2)] RoomSnapshot? Room);
 
 [GenerateSerializer, Immutable, Alias("OrleansChat.LeaveRequest")]
 public sealed record LeaveRequest(
     [property: Id(0)] string Nickname,
-    [property: Id(1)] string ConnectionId);
+    [property: Id(1)] Guid SessionId);
 
 [GenerateSerializer, Immutable, Alias("OrleansChat.PostRequest")]
 public sealed record PostRequest(
     [property: Id(0)] Guid MessageId,
     [property: Id(1)] string Nickname,
-    [property: Id(2)] string ConnectionId,
+    [property: Id(2)] Guid SessionId,
     [property: Id(3)] string Text);
 
 [Alias("OrleansChat.PostStatus")]
@@ -69,10 +79,33 @@ public enum PostStatus
 [GenerateSerializer, Immutable, Alias("OrleansChat.PostResult")]
 public sealed record PostResult(
     [property: Id(0)] PostStatus Status,
-    [property: Id(1)] Events.MessagePosted? Message);
+    [property: Id(1)] MessagePosted? Message);
+
+/// <summary>
+/// Messages with <see cref="FromSeq"/> ≤ seq ≤ <see cref="ToSeq"/>; when there are more than <see cref="Limit"/>,
+/// the latest <see cref="Limit"/> of them (the ones nearest <see cref="ToSeq"/>).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansChat.MessageQuery")]
+public sealed record MessageQuery(
+    [property: Id(0)] long FromSeq,
+    [property: Id(1)] long ToSeq,
+    [property: Id(2)] int Limit);
+
+/// <summary>
+/// Stored messages, oldest first. <see cref="FirstSeq"/> is the oldest message retention still keeps, so a client
+/// can tell whether there is more to page back to.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansChat.MessageRange")]
+public sealed record MessageRange(
+    [property: Id(0)] string Epoch,
+    [property: Id(1)] long FirstSeq,
+    [property: Id(2)] long LastSeq,
+    [property: Id(3)] IReadOnlyList<MessagePosted> Messages);
 
 [GenerateSerializer, Immutable, Alias("OrleansChat.RoomSnapshot")]
 public sealed record RoomSnapshot(
     [property: Id(0)] string Room,
     [property: Id(1)] IReadOnlyList<string> Members,
-    [property: Id(2)] long LastSeq);
+    [property: Id(2)] string Epoch,
+    [property: Id(3)] long FirstSeq,
+    [property: Id(4)] long LastSeq);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using OrleansChat.Grains.Events;
 
@@ -9,56 +10,87 @@ namespace OrleansChat.Grains;
 /// leave in the order they were decided.
 /// </summary>
 public sealed partial class ChatRoomGrain(
-    [PersistentState("members", ChatStorage.Name)] IPersistentState<RoomMembersState> members,
-    [PersistentState("log", ChatStorage.Name)] IPersistentState<RoomLogState> log,
+    [PersistentState("members", ChatStorage.Presence)] IPersistentState<RoomMembersState> members,
+    [PersistentState("log", ChatStorage.History)] IPersistentState<RoomLogState> log,
+    IOptions<ChatRoomOptions> options,
     TimeProvider time,
     ILogger<ChatRoomGrain> logger) : Grain, IChatRoomGrain
 {
-    /// <summary>How many of the latest messages the room remembers to recognise a retried post.</summary>
-    internal const int RecentWindow = 256;
+    /// <summary>Messages per sealed history page: the most a post ever rewrites, whatever the history's length.</summary>
+    internal const int PageSize = 64;
 
+    /// <summary>Sealed pages kept in memory for reads and recoveries.</summary>
+    private const int CachedPages = 32;
+
+    private readonly ChatRoomOptions _options = options.Value;
+    private readonly Dictionary<long, IReadOnlyList<MessagePosted>> _pages = [];
     private IAsyncStream<RoomEvent> _stream = null!;
 
     private string Room => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private RoomLogState Log => log.State;
+
+    /// <summary>Every message up to here is in a sealed page; the head holds the rest.</summary>
+    private long SealedUpTo => Log.LastSeq - Log.Head.Count;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomEvent>(ChatStreams.ForRoom(Room));
-        return Task.CompletedTask;
+        if (!log.RecordExists)
+        {
+            Log.Epoch = Guid.NewGuid().ToString("N");
+            await log.WriteStateAsync(cancellationToken);
+            LogNewEpoch(Room, Log.Epoch);
+        }
+        else if (SealedUpTo >= Math.Max(Log.FirstSeq, 1))
+        {
+            // Brings back the page before the head, so a post retried across a reactivation is still recognised.
+            await PageMessagesAsync(PageOf(SealedUpTo));
+        }
     }
 
     public async Task<JoinResult> Join(JoinRequest request)
     {
         if (!ChatRules.TryNormalizeNickname(request.Nickname, out var nickname))
         {
-            return new JoinResult(JoinStatus.InvalidNickname, request.Nickname);
+            return new JoinResult(JoinStatus.InvalidNickname, request.Nickname, null);
         }
 
         var key = ChatRules.KeyOf(nickname);
         if (members.State.Members.TryGetValue(key, out var existing))
         {
-            return existing.ConnectionId == request.ConnectionId
-                ? new JoinResult(JoinStatus.Joined, existing.Nickname)
-                : new JoinResult(JoinStatus.NicknameTaken, existing.Nickname);
+            if (existing.SessionId != request.SessionId)
+            {
+                return new JoinResult(JoinStatus.NicknameTaken, existing.Nickname, null);
+            }
+
+            if (existing.FrontId != request.FrontId)
+            {
+                members.State.Members[key] = existing with { FrontId = request.FrontId };
+                await WriteOrReload(members);
+            }
+
+            return new JoinResult(JoinStatus.Joined, existing.Nickname, Snapshot());
+        }
+
+        if (members.State.Members.Count >= _options.MaxMembersPerRoom)
+        {
+            return new JoinResult(JoinStatus.RoomFull, nickname, null);
         }
 
         var now = time.GetUtcNow();
-        members.State.Members[key] = new RoomMember(nickname, request.ConnectionId, request.FrontId, now);
+        members.State.Members[key] = new RoomMember(nickname, request.SessionId, request.FrontId, now);
         await WriteOrReload(members);
         LogJoined(Room, nickname);
         await PublishAsync(new MemberJoined(Room, now, nickname));
-        return new JoinResult(JoinStatus.Joined, nickname);
+        AnnounceMemberCount();
+        return new JoinResult(JoinStatus.Joined, nickname, Snapshot());
     }
 
     public async Task Leave(LeaveRequest request)
     {
-        if (!ChatRules.TryNormalizeNickname(request.Nickname, out var nickname))
-        {
-            return;
-        }
-
-        var key = ChatRules.KeyOf(nickname);
-        if (!members.State.Members.TryGetValue(key, out var member) || member.ConnectionId != request.ConnectionId)
+        var key = ChatRules.KeyOf(request.Nickname.Trim());
+        if (!members.State.Members.TryGetValue(key, out var member) || member.SessionId != request.SessionId)
         {
             return;
         }
@@ -67,19 +99,18 @@ public sealed partial class ChatRoomGrain(
         await WriteOrReload(members);
         LogLeft(Room, member.Nickname);
         await PublishAsync(new MemberLeft(Room, time.GetUtcNow(), member.Nickname));
+        AnnounceMemberCount();
     }
 
     public async Task<PostResult> Post(PostRequest request)
     {
-        var previous = log.State.Recent.Find(m => m.Id == request.MessageId);
-        if (previous is not null)
+        if (FindRecent(request.MessageId) is { } previous)
         {
             return new PostResult(PostStatus.Posted, previous);
         }
 
-        if (!ChatRules.TryNormalizeNickname(request.Nickname, out var nickname)
-            || !members.State.Members.TryGetValue(ChatRules.KeyOf(nickname), out var member)
-            || member.ConnectionId != request.ConnectionId)
+        if (!members.State.Members.TryGetValue(ChatRules.KeyOf(request.Nickname.Trim()), out var member)
+            || member.SessionId != request.SessionId)
         {
             return new PostResult(PostStatus.NotMember, null);
         }
@@ -90,28 +121,156 @@ public sealed partial class ChatRoomGrain(
         }
 
         var message = new MessagePosted(
-            Room, time.GetUtcNow(), request.MessageId, log.State.LastSeq + 1, member.Nickname, text);
-        log.State.LastSeq = message.Seq;
-        log.State.Recent.Add(message);
-        if (log.State.Recent.Count > RecentWindow)
+            Room, time.GetUtcNow(), request.MessageId, Log.LastSeq + 1, member.Nickname, text);
+        try
         {
-            log.State.Recent.RemoveRange(0, log.State.Recent.Count - RecentWindow);
+            Log.Head.Add(message);
+            Log.LastSeq = message.Seq;
+            if (Log.Head.Count == PageSize)
+            {
+                await SealHeadAsync();
+            }
+
+            await log.WriteStateAsync();
+        }
+        catch
+        {
+            // Memory is now ahead of storage: reload on the next call, so the unsaved (and unpublished) sequence
+            // number is handed out again rather than skipped.
+            DeactivateOnIdle();
+            throw;
         }
 
-        await WriteOrReload(log);
         await PublishAsync(message);
         return new PostResult(PostStatus.Posted, message);
     }
 
-    public Task<RoomSnapshot> GetSnapshot() => Task.FromResult(new RoomSnapshot(
+    public async Task<MessageRange> GetMessages(MessageQuery query)
+    {
+        var to = Math.Min(query.ToSeq, Log.LastSeq);
+        var from = Math.Max(Math.Max(query.FromSeq, Log.FirstSeq), to - Math.Max(query.Limit, 0) + 1);
+        var messages = new List<MessagePosted>((int)Math.Clamp(to - from + 1, 0, PageSize * 4));
+        for (var pageIndex = PageOf(from); from <= to && pageIndex <= PageOf(to); pageIndex++)
+        {
+            foreach (var message in await PageMessagesAsync(pageIndex))
+            {
+                if (message.Seq >= from && message.Seq <= to)
+                {
+                    messages.Add(message);
+                }
+            }
+        }
+
+        return new MessageRange(Log.Epoch, Log.FirstSeq, Log.LastSeq, messages);
+    }
+
+    public Task<RoomSnapshot> GetSnapshot() => Task.FromResult(Snapshot());
+
+    private RoomSnapshot Snapshot() => new(
         Room,
         members.State.Members.Values.OrderBy(m => m.JoinedAt).Select(m => m.Nickname).ToList(),
-        log.State.LastSeq));
+        Log.Epoch,
+        Log.FirstSeq,
+        Log.LastSeq);
 
-    /// <summary>
-    /// A failed write leaves memory ahead of storage. Deactivating makes the next call reload what storage holds,
-    /// so a sequence number that was never persisted is handed out again rather than skipped.
-    /// </summary>
+    private static long PageOf(long seq) => (seq - 1) / PageSize;
+
+    /// <summary>A retried post is recognised within the head and the page sealed just before it.</summary>
+    private MessagePosted? FindRecent(Guid messageId)
+    {
+        var found = Log.Head.Find(m => m.Id == messageId);
+        if (found is null && SealedUpTo > 0 && _pages.TryGetValue(PageOf(SealedUpTo), out var previous))
+        {
+            found = previous.FirstOrDefault(m => m.Id == messageId);
+        }
+
+        return found;
+    }
+
+    private async Task<IReadOnlyList<MessagePosted>> PageMessagesAsync(long pageIndex)
+    {
+        if (pageIndex >= SealedUpTo / PageSize)
+        {
+            return Log.Head;
+        }
+
+        if (!_pages.TryGetValue(pageIndex, out var messages))
+        {
+            messages = (await PageGrain(pageIndex).Get()).Messages;
+            Remember(pageIndex, messages);
+        }
+
+        return messages;
+    }
+
+    private async Task SealHeadAsync()
+    {
+        var pageIndex = PageOf(Log.LastSeq);
+        var sealedMessages = Log.Head.ToList();
+        await PageGrain(pageIndex).Seal(new HistoryPage(sealedMessages));
+        Remember(pageIndex, sealedMessages);
+        Log.Head = [];
+        await ApplyRetentionAsync();
+    }
+
+    /// <summary>Drops whole pages that fall outside the retention limits, oldest first.</summary>
+    private async Task ApplyRetentionAsync()
+    {
+        var firstSeq = Log.FirstSeq;
+        if (_options.RetainMessages > 0)
+        {
+            firstSeq = Math.Max(firstSeq, Log.LastSeq - _options.RetainMessages + 1);
+        }
+
+        if (_options.RetainFor is { } maxAge)
+        {
+            var cutoff = time.GetUtcNow() - maxAge;
+            while (firstSeq <= SealedUpTo)
+            {
+                var oldest = await PageMessagesAsync(PageOf(firstSeq));
+                if (oldest.Count == 0 || oldest[^1].At >= cutoff)
+                {
+                    break;
+                }
+
+                firstSeq = (PageOf(firstSeq) + 1) * PageSize + 1;
+            }
+        }
+
+        if (firstSeq == Log.FirstSeq)
+        {
+            return;
+        }
+
+        var dropped = Enumerable.Range(0, (int)(PageOf(firstSeq) - PageOf(Log.FirstSeq)))
+            .Select(i => PageOf(Log.FirstSeq) + i)
+            .ToList();
+        Log.FirstSeq = firstSeq;
+        foreach (var pageIndex in dropped)
+        {
+            _pages.Remove(pageIndex);
+        }
+
+        await Task.WhenAll(dropped.Select(pageIndex => PageGrain(pageIndex).Clear()));
+        LogRetention(Room, firstSeq, dropped.Count);
+    }
+
+    private void Remember(long pageIndex, IReadOnlyList<MessagePosted> messages)
+    {
+        if (_pages.Count >= CachedPages)
+        {
+            _pages.Remove(_pages.Keys.Min());
+        }
+
+        _pages[pageIndex] = messages;
+    }
+
+    private IHistoryPageGrain PageGrain(long pageIndex) =>
+        GrainFactory.GetGrain<IHistoryPageGrain>(HistoryPageKey.For(Room, Log.Epoch, pageIndex));
+
+    private void AnnounceMemberCount() =>
+        GrainFactory.GetGrain<IRoomDirectoryGrain>(0).Update(new RoomInfo(Room, members.State.Members.Count));
+
     private async Task WriteOrReload<TState>(IPersistentState<TState> state)
     {
         try
@@ -126,8 +285,8 @@ public sealed partial class ChatRoomGrain(
     }
 
     /// <summary>
-    /// The change is already persisted when this runs. If publishing fails, the event is not lost for good: fronts
-    /// detect the gap by sequence number. The caller still learns of the failure so it can retry (idempotently).
+    /// The change is already stored when this runs. If publishing fails the event is not lost for good: fronts
+    /// notice the gap in sequence numbers and read it from history. The caller still learns of the failure.
     /// </summary>
     private async Task PublishAsync(RoomEvent roomEvent)
     {
@@ -142,11 +301,17 @@ public sealed partial class ChatRoomGrain(
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Room {Room} starts history epoch {Epoch}")]
+    private partial void LogNewEpoch(string room, string epoch);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} joined room {Room}")]
     private partial void LogJoined(string room, string nickname);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} left room {Room}")]
     private partial void LogLeft(string room, string nickname);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Room {Room} now keeps history from {FirstSeq} ({Pages} pages dropped)")]
+    private partial void LogRetention(string room, long firstSeq, int pages);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {EventType} on room {Room} failed")]
     private partial void LogPublishFailed(Exception exception, string room, string eventType);

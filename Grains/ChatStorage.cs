@@ -1,7 +1,14 @@
 namespace OrleansChat.Grains;
 
-/// <summary>The grain storage provider that holds chat state (room members, sequence counters, history).</summary>
+/// <summary>
+/// The grain storage providers chat state lives in. History must be durable; presence (who is connected, and
+/// through which session) describes live connections, so in a single process it can live in memory.
+/// </summary>
 public static class ChatStorage
 {
-    public const string Name = "chat";
+    /// <summary>Room logs and history pages.</summary>
+    public const string History = "chat-history";
+
+    /// <summary>Room members, nickname sessions and the room directory.</summary>
+    public const string Presence = "chat-presence";
 }

@@ -3,15 +3,24 @@ using OrleansChat.Grains.Events;
 namespace OrleansChat.Grains;
 
 /// <summary>
-/// The room's message log head: the last sequence number handed out and a bounded window of the latest messages
-/// (used to answer retried posts). Kept apart from the members so that a post never rewrites the member list.
+/// The head of a room's message log. Older messages live in sealed <see cref="IHistoryPageGrain"/> pages, so this
+/// state, written on every post, stays the same size however long the history grows: <see cref="Head"/> holds only
+/// the messages after the last full page.
 /// </summary>
 [GenerateSerializer, Alias("OrleansChat.RoomLogState")]
 public sealed class RoomLogState
 {
+    /// <summary>Names this incarnation of the history; a new one means the history was lost or reset.</summary>
     [Id(0)]
-    public long LastSeq { get; set; }
+    public string Epoch { get; set; } = string.Empty;
 
     [Id(1)]
-    public List<MessagePosted> Recent { get; set; } = [];
+    public long LastSeq { get; set; }
+
+    /// <summary>The oldest sequence number retention still keeps.</summary>
+    [Id(2)]
+    public long FirstSeq { get; set; } = 1;
+
+    [Id(3)]
+    public List<MessagePosted> Head { get; set; } = [];
 }

@@ -8,10 +8,10 @@ public sealed class RoomMembersState
     public Dictionary<string, RoomMember> Members { get; set; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>A member: its display nickname, the connection it belongs to and the front that holds that connection.</summary>
+/// <summary>A member: its nickname, the session that holds it, and the front its connection is on.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansChat.RoomMember")]
 public sealed record RoomMember(
     [property: Id(0)] string Nickname,
-    [property: Id(1)] string ConnectionId,
+    [property: Id(1)] Guid SessionId,
     [property: Id(2)] string FrontId,
     [property: Id(3)] DateTimeOffset JoinedAt);

@@ -12,6 +12,7 @@ public static class ChatSiloExtensions
     public static IHostApplicationBuilder AddOrleansChatSilo(this IHostApplicationBuilder builder)
     {
         var cluster = builder.AddValidatedOptions<ChatClusterOptions>(ChatClusterOptions.SectionName);
+        builder.AddValidatedOptions<ChatRoomOptions>(ChatRoomOptions.SectionName);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(
@@ -27,11 +28,13 @@ public static class ChatSiloExtensions
     /// <summary>The storage and stream providers the chat grains need, in memory.</summary>
     public static ISiloBuilder AddOrleansChatGrains(this ISiloBuilder silo, TimeSpan streamPollInterval)
     {
-        silo.AddMemoryGrainStorage(ChatStorage.Name);
+        silo.AddMemoryGrainStorage(ChatStorage.History);
+        silo.AddMemoryGrainStorage(ChatStorage.Presence);
         silo.AddMemoryGrainStorage(ChatStreams.PubSubStore);
         silo.AddMemoryStreams(ChatStreams.ProviderName, streams => streams.ConfigurePullingAgent(agent =>
             agent.Configure(o => o.GetQueueMsgsTimerPeriod = streamPollInterval)));
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddOptions<ChatRoomOptions>();
         return silo;
     }
 }

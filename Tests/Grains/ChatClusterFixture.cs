@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 using Orleans.Streams;
 using Orleans.TestingHost;
@@ -37,10 +38,28 @@ public sealed class ChatClusterFixture : IAsyncLifetime
         return inbox;
     }
 
+    /// <summary>Limits small enough to reach in a test; everything else as in production.</summary>
+    public static readonly ChatRoomOptions Limits = new()
+    {
+        MaxMembersPerRoom = 5,
+        MaxRoomsPerUser = 3,
+        RetainMessages = 200,
+        ReconnectGrace = TimeSpan.FromSeconds(1),
+    };
+
     private sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) =>
+        public void Configure(ISiloBuilder siloBuilder)
+        {
             siloBuilder.AddOrleansChatGrains(new ChatClusterOptions().StreamPollInterval);
+            siloBuilder.Services.Configure<ChatRoomOptions>(o =>
+            {
+                o.MaxMembersPerRoom = Limits.MaxMembersPerRoom;
+                o.MaxRoomsPerUser = Limits.MaxRoomsPerUser;
+                o.RetainMessages = Limits.RetainMessages;
+                o.ReconnectGrace = Limits.ReconnectGrace;
+            });
+        }
     }
 
     private sealed class ClientConfigurator : IClientBuilderConfigurator

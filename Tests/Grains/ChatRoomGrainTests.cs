@@ -9,16 +9,20 @@ public sealed class ChatRoomGrainTests(ChatClusterFixture fixture)
 {
     private readonly string _room = "room-" + Guid.NewGuid().ToString("N")[..8];
 
+    private readonly Dictionary<int, Guid> _sessions = [];
+
     private IChatRoomGrain Room => fixture.Grains.GetGrain<IChatRoomGrain>(_room);
+
+    private Guid S(int i) => _sessions.TryGetValue(i, out var id) ? id : _sessions[i] = Guid.NewGuid();
 
     [Fact]
     public async Task Join_registers_the_trimmed_nickname_and_publishes_it()
     {
         var events = await fixture.ListenAsync(_room);
 
-        var result = await Room.Join(new JoinRequest("  Ana  ", "c1", "front"));
+        var result = await Room.Join(new JoinRequest("  Ana  ", S(1), "front"));
 
-        Assert.Equal(new JoinResult(JoinStatus.Joined, "Ana"), result);
+        Assert.Equal((JoinStatus.Joined, "Ana"), (result.Status, result.Nickname));
         var joined = Assert.IsType<MemberJoined>(await events.NextAsync());
         Assert.Equal(("Ana", _room), (joined.Nickname, joined.Room));
         Assert.Equal(["Ana"], (await Room.GetSnapshot()).Members);
@@ -30,11 +34,11 @@ public sealed class ChatRoomGrainTests(ChatClusterFixture fixture)
     [InlineData(" Ana ")]
     public async Task Nicknames_are_unique_ignoring_case_and_surrounding_spaces(string duplicate)
     {
-        await Room.Join(new JoinRequest("Ana", "c1", "front"));
+        await Room.Join(new JoinRequest("Ana", S(1), "front"));
 
-        var result = await Room.Join(new JoinRequest(duplicate, "c2", "front"));
+        var result = await Room.Join(new JoinRequest(duplicate, S(2), "front"));
 
-        Assert.Equal(new JoinResult(JoinStatus.NicknameTaken, "Ana"), result);
+        Assert.Equal((JoinStatus.NicknameTaken, "Ana"), (result.Status, result.Nickname));
         Assert.Equal(["Ana"], (await Room.GetSnapshot()).Members);
     }
 
@@ -42,10 +46,10 @@ public sealed class ChatRoomGrainTests(ChatClusterFixture fixture)
     public async Task Joining_again_from_the_same_connection_is_idempotent()
     {
         var events = await fixture.ListenAsync(_room);
-        await Room.Join(new JoinRequest("Ana", "c1", "front"));
+        await Room.Join(new JoinRequest("Ana", S(1), "front"));
 
-        var retry = await Room.Join(new JoinRequest("Ana", "c1", "front"));
-        await Room.Join(new JoinRequest("Bia", "c2", "front"));
+        var retry = await Room.Join(new JoinRequest("Ana", S(1), "front"));
+        await Room.Join(new JoinRequest("Bia", S(2), "front"));
 
         Assert.Equal(JoinStatus.Joined, retry.Status);
         var seen = await events.TakeAsync(2);
@@ -61,8 +65,8 @@ public sealed class ChatRoomGrainTests(ChatClusterFixture fixture)
     {
         var events = await fixture.ListenAsync(_room);
 
-        var result = await Room.Join(new JoinRequest(nickname, "c1", "front"));
-        await Room.Join(new JoinRequest("Marker", "c2", "front"));
+        var result = await Room.Join(new JoinRequest(nickname, S(1), "front"));
+        await Room.Join(new JoinRequest("Marker", S(2), "front"));
 
         Assert.Equal(JoinStatus.InvalidNickname, result.Status);
         Assert.Equal("Marker", Assert.IsType<MemberJoined>(await events.NextAsync()).Nickname);
@@ -71,10 +75,10 @@ public sealed class ChatRoomGrainTests(ChatClusterFixture fixture)
     [Fact]
     public async Task Only_members_can_post_and_only_as_themselves()
     {
-        await Room.Join(new JoinRequest("Ana", "c1", "front"));
+        await Room.Join(new JoinRequest("Ana", S(1), "front"));
 
-        var stranger = await Room.Post(new PostRequest(Guid.NewGuid(), "Bia", "c9", "hi"));
-        var impostor = await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", "c9", "hi"));
+        var stranger = await Room.Post(new PostRequest(Guid.NewGuid(), "Bia", S(9), "hi"));
+        var impostor = await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", S(9), "hi"));
 
         Assert.Equal(PostStatus.NotMember, stranger.Status);
         Assert.Equal(PostStatus.NotMember, impostor.Status);
@@ -84,10 +88,10 @@ public sealed class ChatRoomGrainTests(ChatClusterFixture fixture)
     [Fact]
     public async Task Invalid_messages_are_refused_without_using_a_sequence_number()
     {
-        await Room.Join(new JoinRequest("Ana", "c1", "front"));
+        await Room.Join(new JoinRequest("Ana", S(1), "front"));
 
-        var result = await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", "c1", "\u0007"));
-        var next = await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", "c1", "ok"));
+        var result = await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", S(1), "\u0007"));
+        var next = await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", S(1), "ok"));
 
         Assert.Equal(PostStatus.InvalidMessage, result.Status);
         Assert.Equal(1, next.Message!.Seq);
@@ -97,11 +101,11 @@ public sealed class ChatRoomGrainTests(ChatClusterFixture fixture)
     public async Task A_message_carries_id_sequence_nickname_text_and_server_time()
     {
         var events = await fixture.ListenAsync(_room);
-        await Room.Join(new JoinRequest("ana", "c1", "front"));
+        await Room.Join(new JoinRequest("ana", S(1), "front"));
         var id = Guid.NewGuid();
         var before = DateTimeOffset.UtcNow;
 
-        var result = await Room.Post(new PostRequest(id, "ANA", "c1", "  olá\r\nmundo "));
+        var result = await Room.Post(new PostRequest(id, "ANA", S(1), "  olá\r\nmundo "));
 
         var posted = result.Message!;
         Assert.Equal((PostStatus.Posted, id, 1L, "ana", "olá\nmundo", _room),
@@ -116,8 +120,8 @@ public sealed class ChatRoomGrainTests(ChatClusterFixture fixture)
     public async Task A_retried_post_is_not_posted_twice()
     {
         var events = await fixture.ListenAsync(_room);
-        await Room.Join(new JoinRequest("Ana", "c1", "front"));
-        var request = new PostRequest(Guid.NewGuid(), "Ana", "c1", "once");
+        await Room.Join(new JoinRequest("Ana", S(1), "front"));
+        var request = new PostRequest(Guid.NewGuid(), "Ana", S(1), "once");
 
         var first = await Room.Post(request);
         var retry = await Room.Post(request);
@@ -136,11 +140,11 @@ public sealed class ChatRoomGrainTests(ChatClusterFixture fixture)
         var events = await fixture.ListenAsync(_room);
         for (var s = 0; s < senders; s++)
         {
-            await Room.Join(new JoinRequest($"s{s}", $"c{s}", "front"));
+            await Room.Join(new JoinRequest($"s{s}", S(s), "front"));
         }
 
         var posts = Enumerable.Range(0, senders).SelectMany(s => Enumerable.Range(0, perSender)
-            .Select(i => Room.Post(new PostRequest(Guid.NewGuid(), $"s{s}", $"c{s}", $"{s}:{i}"))));
+            .Select(i => Room.Post(new PostRequest(Guid.NewGuid(), $"s{s}", S(s), $"{s}:{i}"))));
         var results = await Task.WhenAll(posts);
 
         const int total = senders * perSender;
@@ -154,11 +158,11 @@ public sealed class ChatRoomGrainTests(ChatClusterFixture fixture)
     public async Task Leave_removes_only_the_owning_connection_and_publishes_it()
     {
         var events = await fixture.ListenAsync(_room);
-        await Room.Join(new JoinRequest("Ana", "c1", "front"));
+        await Room.Join(new JoinRequest("Ana", S(1), "front"));
 
-        await Room.Leave(new LeaveRequest("Ana", "someone-else"));
+        await Room.Leave(new LeaveRequest("Ana", Guid.NewGuid()));
         Assert.Equal(["Ana"], (await Room.GetSnapshot()).Members);
-        await Room.Leave(new LeaveRequest("ana", "c1"));
+        await Room.Leave(new LeaveRequest("ana", S(1)));
 
         Assert.Empty((await Room.GetSnapshot()).Members);
         Assert.IsType<MemberJoined>(await events.NextAsync());
@@ -170,8 +174,8 @@ public sealed class ChatRoomGrainTests(ChatClusterFixture fixture)
     {
         var events = await fixture.ListenAsync(_room);
 
-        await Room.Leave(new LeaveRequest("Ghost", "c1"));
-        await Room.Join(new JoinRequest("Marker", "c2", "front"));
+        await Room.Leave(new LeaveRequest("Ghost", S(1)));
+        await Room.Join(new JoinRequest("Marker", S(2), "front"));
 
         Assert.IsType<MemberJoined>(await events.NextAsync());
     }
@@ -179,12 +183,12 @@ public sealed class ChatRoomGrainTests(ChatClusterFixture fixture)
     [Fact]
     public async Task Members_and_sequence_survive_the_grain_being_deactivated()
     {
-        await Room.Join(new JoinRequest("Ana", "c1", "front"));
-        await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", "c1", "one"));
-        await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", "c1", "two"));
+        await Room.Join(new JoinRequest("Ana", S(1), "front"));
+        await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", S(1), "one"));
+        await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", S(1), "two"));
 
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        var after = await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", "c1", "three"));
+        var after = await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", S(1), "three"));
 
         Assert.Equal(3, after.Message!.Seq);
         Assert.Equal(["Ana"], (await Room.GetSnapshot()).Members);

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansChat.Grains;
+using OrleansChat.Grains.Hosting;
 using OrleansChat.WebFront.Endpoints;
 using OrleansChat.WebFront.Relay;
 
@@ -8,7 +11,10 @@ public static class ChatFrontExtensions
 {
     public static IHostApplicationBuilder AddChatFront(this IHostApplicationBuilder builder)
     {
+        builder.AddValidatedOptions<ChatFrontOptions>(ChatFrontOptions.SectionName);
+        builder.AddValidatedOptions<ChatRoomOptions>(ChatRoomOptions.SectionName);
         builder.Services.AddSignalR();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(FrontIdentity.ForThisProcess());
         builder.Services.AddSingleton<RoomStreamRelay>();
         builder.Services.AddSingleton<BrandImages>();

@@ -1,53 +1,227 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using OrleansChat.Grains;
 using OrleansChat.WebFront.Relay;
 
 namespace OrleansChat.WebFront.Hubs;
 
 /// <summary>
-/// The browser's door into the chat, with the seed's vocabulary. It validates, forwards to the room grain and
-/// returns; events come back to browsers through <see cref="RoomStreamRelay"/>, never from here.
+/// The browser's door into the chat, with the seed's vocabulary (<c>Register</c>, <c>Message</c>) and the rooms,
+/// history and resume methods beyond it. It validates, forwards to grains and returns; room events come back to
+/// browsers through <see cref="RoomStreamRelay"/>, never from here.
 /// </summary>
 public sealed partial class ChatHub(
     IGrainFactory grains,
     RoomStreamRelay relay,
     FrontIdentity front,
+    IOptions<ChatFrontOptions> frontOptions,
+    TimeProvider time,
     ILogger<ChatHub> logger) : Hub
 {
-    private const string NicknameItem = "nickname";
+    private const string SessionItem = "session";
+    private const int MaxHistoryPage = 100;
 
+    private ConnectionSession? Session =>
+        Context.Items.TryGetValue(SessionItem, out var value) ? value as ConnectionSession : null;
+
+    /// <summary>Seed method: takes a nickname for this connection and joins the default room.</summary>
     public async Task<RegisterResult> Register(string? nickname)
     {
-        if (RegisteredNickname is not null)
-        {
-            throw new HubException(ChatErrors.AlreadyRegistered);
-        }
-
+        EnsureNotRegistered();
         if (!ChatRules.TryNormalizeNickname(nickname, out var normalized))
         {
             throw new HubException(ChatErrors.InvalidNickname);
         }
 
-        var room = ChatRules.DefaultRoom;
+        var key = ChatRules.KeyOf(normalized);
+        var (token, hash) = ResumeTokens.Create(key);
+        var claim = await CallAsync(() => Nickname(key).Claim(new ClaimRequest(normalized, hash, Context.ConnectionId, front.Id)));
+        if (claim.Status != ClaimStatus.Claimed)
+        {
+            throw new HubException(claim.Status == ClaimStatus.Taken ? ChatErrors.NicknameTaken : ChatErrors.InvalidNickname);
+        }
 
-        // In the group before the join is published, so the caller is sure to see its own join notice.
-        await relay.AcquireAsync(room);
-        await Groups.AddToGroupAsync(Context.ConnectionId, RoomStreamRelay.GroupOf(room));
+        var session = new ConnectionSession(claim.Nickname, key, claim.SessionId, token);
+        Context.Items[SessionItem] = session;
+        try
+        {
+            var joined = await JoinAsync(session, ChatRules.DefaultRoom, position: null);
+            return new RegisterResult(session.Nickname, ChatRules.DefaultRoom, token, joined);
+        }
+        catch
+        {
+            Context.Items.Remove(SessionItem);
+            await Nickname(key).Disconnect(new DisconnectRequest(session.SessionId, Context.ConnectionId, Clean: true));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Takes back a session after a reconnect, within the grace period: same nickname, same rooms, no leave or
+    /// join notices, and for each room the messages missed since the given position.
+    /// </summary>
+    public async Task<ResumeResult> Resume(string? resumeToken, IReadOnlyList<RoomPosition>? positions)
+    {
+        EnsureNotRegistered();
+        if (!ResumeTokens.TryParse(resumeToken, out var key, out var hash))
+        {
+            throw new HubException(ChatErrors.SessionExpired);
+        }
+
+        var resumed = await CallAsync(() => Nickname(key).Resume(new ResumeRequest(hash, Context.ConnectionId, front.Id)));
+        if (resumed.Nickname is null)
+        {
+            throw new HubException(ChatErrors.SessionExpired);
+        }
+
+        var session = new ConnectionSession(resumed.Nickname, key, resumed.SessionId, resumeToken!);
+        Context.Items[SessionItem] = session;
+        var rooms = new List<RoomJoined>(resumed.Rooms.Count);
+        foreach (var room in resumed.Rooms)
+        {
+            var position = positions?.FirstOrDefault(p => p is not null && p.Room == room);
+            rooms.Add(await JoinAsync(session, room, position));
+        }
+
+        return new ResumeResult(session.Nickname, session.ResumeToken, rooms);
+    }
+
+    /// <summary>Joins (or creates) a room. With the last epoch and sequence seen, returns what was missed.</summary>
+    public async Task<RoomJoined> JoinRoom(string? room, string? epoch = null, long? lastSeq = null)
+    {
+        var session = RequireSession();
+        var name = RequireRoomName(room);
+        var position = lastSeq is { } seq ? new RoomPosition(name, epoch, seq) : null;
+        return await JoinAsync(session, name, position);
+    }
+
+    public async Task LeaveRoom(string? room)
+    {
+        var session = RequireSession();
+        var name = RequireRoomName(room);
+        if (!session.Rooms.Remove(name))
+        {
+            return;
+        }
+
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, RoomStreamRelay.GroupOf(name));
+        await relay.ReleaseAsync(name);
+        await CallAsync(async () =>
+        {
+            await Nickname(session.NicknameKey).LeaveRoom(new SessionRoomRequest(session.SessionId, name));
+            return true;
+        });
+    }
+
+    /// <summary>Rooms that have members, with their member counts.</summary>
+    public async Task<IReadOnlyList<RoomListing>> ListRooms()
+    {
+        RequireSession();
+        var rooms = await CallAsync(() => grains.GetGrain<IRoomDirectoryGrain>(0).List());
+        return rooms.Select(r => new RoomListing(r.Room, r.Members)).ToList();
+    }
+
+    /// <summary>Seed method: sends to the default room.</summary>
+    public Task<MessageAck> Message(string? text) => SendAsync(ChatRules.DefaultRoom, text);
+
+    public Task<MessageAck> SendToRoom(string? room, string? text) => SendAsync(RequireRoomName(room), text);
+
+    /// <summary>Up to <paramref name="limit"/> messages before <paramref name="beforeSeq"/> (latest if null), oldest first.</summary>
+    public async Task<HistoryResult> History(string? room, long? beforeSeq = null, int limit = 50)
+    {
+        var session = RequireSession();
+        var name = RequireRoomName(room);
+        RequireMember(session, name);
+        if (beforeSeq is <= 0 || limit is < 1 or > MaxHistoryPage)
+        {
+            throw new HubException(ChatErrors.InvalidHistoryRequest);
+        }
+
+        var range = await CallAsync(() => Room(name).GetMessages(
+            new MessageQuery(1, (beforeSeq ?? long.MaxValue) - 1, limit)));
+        var hasMore = range.Messages.Count > 0 && range.Messages[0].Seq > range.FirstSeq;
+        return new HistoryResult(name, range.Epoch, range.Messages.Select(RoomStreamRelay.ToBroadcast).ToList(), hasMore);
+    }
+
+    /// <summary>Tells the room this user is typing. Calls closer together than the typing interval are dropped.</summary>
+    public async Task Typing(string? room)
+    {
+        var session = RequireSession();
+        var name = RequireRoomName(room);
+        RequireMember(session, name);
+        var now = time.GetTimestamp();
+        if (session.LastTyping.TryGetValue(name, out var last)
+            && time.GetElapsedTime(last, now) < frontOptions.Value.TypingInterval)
+        {
+            return;
+        }
+
+        session.LastTyping[name] = now;
+        await CallAsync(async () =>
+        {
+            await relay.PublishTypingAsync(name, session.Nickname);
+            return true;
+        });
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (Session is not { } session)
+        {
+            return;
+        }
+
+        foreach (var room in session.Rooms)
+        {
+            await relay.ReleaseAsync(room);
+        }
+
+        try
+        {
+            // No exception: the client closed the connection itself, so it left, as in the seed. Otherwise the
+            // connection dropped and the session waits for the client to resume.
+            await Nickname(session.NicknameKey).Disconnect(
+                new DisconnectRequest(session.SessionId, Context.ConnectionId, Clean: exception is null));
+        }
+        catch (Exception ex)
+        {
+            LogDisconnectFailed(ex, session.Nickname);
+        }
+    }
+
+    private async Task<RoomJoined> JoinAsync(ConnectionSession session, string room, RoomPosition? position)
+    {
+        var alreadyIn = session.Rooms.Contains(room);
+        if (!alreadyIn)
+        {
+            await relay.AcquireAsync(room);
+        }
+
         var joined = false;
         try
         {
-            var result = await CallRoomAsync(room, r => r.Join(new JoinRequest(normalized, Context.ConnectionId, front.Id)));
-            joined = result.Status == JoinStatus.Joined;
-            return result.Status switch
+            // In the group (and caught up) before the join is announced, so the caller sees its own join.
+            var slice = await relay.AttachAsync(room, Context.ConnectionId, position);
+            var result = await CallAsync(() => Nickname(session.NicknameKey).JoinRoom(new SessionRoomRequest(session.SessionId, room)));
+            if (result.Status != JoinStatus.Joined || result.Room is null)
             {
-                JoinStatus.Joined => Remember(result.Nickname, room),
-                JoinStatus.NicknameTaken => throw new HubException(ChatErrors.NicknameTaken),
-                _ => throw new HubException(ChatErrors.InvalidNickname),
-            };
+                throw new HubException(result.Status switch
+                {
+                    JoinStatus.RoomFull => ChatErrors.RoomFull,
+                    JoinStatus.TooManyRooms => ChatErrors.TooManyRooms,
+                    JoinStatus.NicknameTaken => ChatErrors.NicknameTaken,
+                    JoinStatus.InvalidNickname => ChatErrors.InvalidNickname,
+                    _ => ChatErrors.SessionExpired,
+                });
+            }
+
+            joined = true;
+            session.Rooms.Add(room);
+            return new RoomJoined(room, result.Room.Members, slice.Epoch, slice.LastSeq, slice.Messages, slice.Recovered);
         }
         finally
         {
-            if (!joined)
+            if (!joined && !alreadyIn)
             {
                 await Groups.RemoveFromGroupAsync(Context.ConnectionId, RoomStreamRelay.GroupOf(room));
                 await relay.ReleaseAsync(room);
@@ -55,79 +229,70 @@ public sealed partial class ChatHub(
         }
     }
 
-    public async Task<MessageAck> Message(string? text)
+    private async Task<MessageAck> SendAsync(string room, string? text)
     {
-        if (RegisteredNickname is not { } nickname)
-        {
-            throw new HubException(ChatErrors.NotRegistered);
-        }
-
+        var session = Session ?? throw new HubException(ChatErrors.NotRegistered);
+        RequireMember(session, room);
         if (!ChatRules.TryNormalizeMessage(text, out var normalized))
         {
             throw new HubException(ChatErrors.InvalidMessage);
         }
 
-        var request = new PostRequest(Guid.NewGuid(), nickname, Context.ConnectionId, normalized);
-        var result = await CallRoomAsync(ChatRules.DefaultRoom, r => r.Post(request));
+        var request = new PostRequest(Guid.NewGuid(), session.Nickname, session.SessionId, normalized);
+        var result = await CallAsync(() => Room(room).Post(request));
         return result switch
         {
-            { Status: PostStatus.Posted, Message: { } m } => new MessageAck(m.Id, m.Seq),
+            { Status: PostStatus.Posted, Message: { } m } => new MessageAck(m.Id, m.Seq, room),
             { Status: PostStatus.InvalidMessage } => throw new HubException(ChatErrors.InvalidMessage),
-            _ => throw new HubException(ChatErrors.NotRegistered),
+            _ => throw new HubException(ChatErrors.NotInRoom),
         };
     }
 
-    public override async Task OnDisconnectedAsync(Exception? exception)
+    private void EnsureNotRegistered()
     {
-        if (RegisteredNickname is not { } nickname)
+        if (Session is not null)
         {
-            return;
-        }
-
-        var room = ChatRules.DefaultRoom;
-        try
-        {
-            await grains.GetGrain<IChatRoomGrain>(room).Leave(new LeaveRequest(nickname, Context.ConnectionId));
-        }
-        catch (Exception ex)
-        {
-            LogLeaveFailed(ex, nickname, room);
-        }
-        finally
-        {
-            await relay.ReleaseAsync(room);
+            throw new HubException(ChatErrors.AlreadyRegistered);
         }
     }
 
-    private string? RegisteredNickname =>
-        Context.Items.TryGetValue(NicknameItem, out var value) ? value as string : null;
+    private ConnectionSession RequireSession() => Session ?? throw new HubException(ChatErrors.NotRegistered);
 
-    private RegisterResult Remember(string nickname, string room)
+    private static string RequireRoomName(string? room) =>
+        ChatRules.TryNormalizeRoom(room, out var name) ? name : throw new HubException(ChatErrors.InvalidRoom);
+
+    private static void RequireMember(ConnectionSession session, string room)
     {
-        Context.Items[NicknameItem] = nickname;
-        return new RegisterResult(nickname, room);
+        if (!session.Rooms.Contains(room))
+        {
+            throw new HubException(ChatErrors.NotInRoom);
+        }
     }
+
+    private INicknameGrain Nickname(string key) => grains.GetGrain<INicknameGrain>(key);
+
+    private IChatRoomGrain Room(string room) => grains.GetGrain<IChatRoomGrain>(room);
 
     /// <summary>
     /// A grain call that fails for infrastructure reasons (silo down, timeout) becomes a clear, retryable error for
     /// the caller instead of SignalR's generic one; the details go to the log.
     /// </summary>
-    private async Task<T> CallRoomAsync<T>(string room, Func<IChatRoomGrain, Task<T>> call)
+    private async Task<T> CallAsync<T>(Func<Task<T>> call)
     {
         try
         {
-            return await call(grains.GetGrain<IChatRoomGrain>(room));
+            return await call();
         }
         catch (Exception ex) when (ex is not HubException)
         {
-            LogRoomCallFailed(ex, room);
+            LogGrainCallFailed(ex, Context.ConnectionId);
             throw new HubException(ChatErrors.Unavailable);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Removing {Nickname} from room {Room} on disconnect failed")]
-    private partial void LogLeaveFailed(Exception exception, string nickname, string room);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ending or detaching the session of {Nickname} failed")]
+    private partial void LogDisconnectFailed(Exception exception, string nickname);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A call to room {Room} failed")]
-    private partial void LogRoomCallFailed(Exception exception, string room);
+    [LoggerMessage(Level = LogLevel.Error, Message = "A grain call for connection {ConnectionId} failed")]
+    private partial void LogGrainCallFailed(Exception exception, string connectionId);
 }

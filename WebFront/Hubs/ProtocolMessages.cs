@@ -1,13 +1,46 @@
 namespace OrleansChat.WebFront.Hubs;
 
-/// <summary>What <c>Register</c> returns to the caller.</summary>
-public sealed record RegisterResult(string Nickname, string Room);
+// The hub's wire types, serialised as camelCase JSON. docs/protocol.md describes each one; tests pin them.
 
-/// <summary>What <c>Message</c> returns to the sender once the room accepted (and numbered) the message.</summary>
-public sealed record MessageAck(Guid Id, long Seq);
+/// <summary>What <c>Register</c> returns: the nickname as stored, the room joined, and the token to resume with.</summary>
+public sealed record RegisterResult(string Nickname, string Room, string ResumeToken, RoomJoined Joined);
+
+/// <summary>What <c>Resume</c> returns: the session's nickname and every room it is in, each with what was missed.</summary>
+public sealed record ResumeResult(string Nickname, string ResumeToken, IReadOnlyList<RoomJoined> Rooms);
+
+/// <summary>Where a client was in a room when it lost its connection.</summary>
+public sealed record RoomPosition(string Room, string? Epoch, long LastSeq);
+
+/// <summary>
+/// A room as the caller now sees it. <c>Recovered</c> is true when the caller gave its position and
+/// <c>Messages</c> are exactly the ones it missed; otherwise <c>Messages</c> are the latest ones and a client that
+/// had older state should reload history.
+/// </summary>
+public sealed record RoomJoined(
+    string Room,
+    IReadOnlyList<string> Members,
+    string Epoch,
+    long LastSeq,
+    IReadOnlyList<BroadcastMessage> Messages,
+    bool Recovered);
+
+/// <summary>What <c>Message</c> and <c>SendToRoom</c> return once the room stored and numbered the message.</summary>
+public sealed record MessageAck(Guid Id, long Seq, string Room);
 
 /// <summary>
 /// The <c>broadcast_message</c> event. <c>msg</c> and <c>nickname</c> are the seed's fields; the rest let clients
 /// order, deduplicate and detect gaps.
 /// </summary>
 public sealed record BroadcastMessage(string Msg, string Nickname, Guid Id, long Seq, string Room, DateTimeOffset SentAt);
+
+/// <summary>A page of history, oldest first; <c>HasMore</c> says whether older messages remain.</summary>
+public sealed record HistoryResult(string Room, string Epoch, IReadOnlyList<BroadcastMessage> Messages, bool HasMore);
+
+/// <summary>A room in <c>ListRooms</c>.</summary>
+public sealed record RoomListing(string Room, int Members);
+
+/// <summary>The <c>presence</c> event: <c>Kind</c> is <c>joined</c> or <c>left</c>.</summary>
+public sealed record PresenceEvent(string Room, string Nickname, string Kind);
+
+/// <summary>The <c>typing</c> event.</summary>
+public sealed record TypingEvent(string Room, string Nickname);

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using OrleansChat.Grains;
 using OrleansChat.Grains.Events;
@@ -11,100 +12,238 @@ namespace OrleansChat.WebFront.Relay;
 /// while at least one local connection is in the room, and fans each event out to the room's SignalR group, so the
 /// cost of a message on the stream does not grow with the number of browsers.
 /// </summary>
+/// <remarks>
+/// Per room it tracks the last sequence number handed to the group. Everything up to it has reached every
+/// connection in the group exactly once; a connection that joins gets the rest of what it missed from history,
+/// under the same lock, so nothing is lost or doubled at the seam. A hole in the stream's sequence (a lost event)
+/// is filled from history before the next message goes out.
+/// </remarks>
 public sealed partial class RoomStreamRelay(
     IClusterClient cluster,
     IHubContext<ChatHub> hub,
+    IOptions<ChatRoomOptions> options,
+    TimeProvider time,
     ILogger<RoomStreamRelay> logger)
 {
-    private readonly Dictionary<string, RoomSubscription> _rooms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RoomFeed> _rooms = new(StringComparer.Ordinal);
 
     public static string GroupOf(string room) => "room:" + room;
 
     /// <summary>Makes sure this front receives the room's events; pair every call with <see cref="ReleaseAsync"/>.</summary>
     public async Task AcquireAsync(string room)
     {
-        var subscription = Entry(room);
-        await subscription.Gate.WaitAsync();
+        var feed = Feed(room);
+        await feed.Gate.WaitAsync();
         try
         {
-            if (subscription.References++ == 0)
+            if (feed.References == 0)
             {
-                var stream = cluster.GetStreamProvider(ChatStreams.ProviderName)
-                    .GetStream<RoomEvent>(ChatStreams.ForRoom(room));
-                subscription.Handle = await stream.SubscribeAsync((e, _) => RelayAsync(e));
-                LogSubscribed(room);
+                feed.Handle = await StreamOf(room).SubscribeAsync((e, _) => RelayAsync(feed, e));
+                try
+                {
+                    // After subscribing: whatever is published from now on is either before the seam (and
+                    // dropped by the relay, joiners read it from history) or after it (and relayed).
+                    var snapshot = await Room(room).GetSnapshot();
+                    (feed.Epoch, feed.LastSeq) = (snapshot.Epoch, snapshot.LastSeq);
+                    LogSubscribed(room, snapshot.LastSeq);
+                }
+                catch
+                {
+                    await feed.Handle.UnsubscribeAsync();
+                    feed.Handle = null;
+                    throw;
+                }
             }
-        }
-        catch
-        {
-            subscription.References--;
-            throw;
+
+            feed.References++;
         }
         finally
         {
-            subscription.Gate.Release();
+            feed.Gate.Release();
         }
     }
 
     /// <summary>Drops this front's subscription once its last connection in the room is gone.</summary>
     public async Task ReleaseAsync(string room)
     {
-        var subscription = Entry(room);
-        await subscription.Gate.WaitAsync();
+        var feed = Feed(room);
+        await feed.Gate.WaitAsync();
         try
         {
-            if (--subscription.References == 0 && subscription.Handle is { } handle)
+            if (--feed.References == 0 && feed.Handle is { } handle)
             {
-                subscription.Handle = null;
+                feed.Handle = null;
                 await handle.UnsubscribeAsync();
                 LogUnsubscribed(room);
             }
         }
         finally
         {
-            subscription.Gate.Release();
+            feed.Gate.Release();
         }
     }
 
-    private RoomSubscription Entry(string room)
+    /// <summary>
+    /// Adds a connection to the room's group and returns what it has not seen: with a position in the current
+    /// epoch and a small enough gap, exactly the missed messages; otherwise the latest ones.
+    /// </summary>
+    public async Task<RoomHistorySlice> AttachAsync(string room, string connectionId, RoomPosition? position)
+    {
+        var settings = options.Value;
+        var feed = Feed(room);
+        await feed.Gate.WaitAsync();
+        try
+        {
+            var upTo = feed.LastSeq;
+            var canRecover = position is not null
+                && position.Epoch == feed.Epoch
+                && upTo - position.LastSeq <= settings.MaxRecoveryGap;
+            MessageRange range;
+            bool recovered;
+            if (canRecover && position!.LastSeq >= upTo)
+            {
+                range = new MessageRange(feed.Epoch, 0, upTo, []);
+                recovered = true;
+            }
+            else
+            {
+                var query = canRecover
+                    ? new MessageQuery(position!.LastSeq + 1, upTo, settings.MaxRecoveryGap)
+                    : new MessageQuery(1, upTo, settings.RecentOnJoin);
+                range = await Room(room).GetMessages(query);
+                recovered = canRecover && position!.LastSeq + 1 >= range.FirstSeq;
+            }
+
+            await hub.Groups.AddToGroupAsync(connectionId, GroupOf(room));
+            return new RoomHistorySlice(feed.Epoch, upTo, range.Messages.Select(ToBroadcast).ToList(), recovered);
+        }
+        finally
+        {
+            feed.Gate.Release();
+        }
+    }
+
+    /// <summary>Announces that a member is typing. Straight onto the stream: typing is never stored.</summary>
+    public Task PublishTypingAsync(string room, string nickname) =>
+        StreamOf(room).OnNextAsync(new MemberTyping(room, time.GetUtcNow(), nickname));
+
+    public static BroadcastMessage ToBroadcast(MessagePosted m) => new(m.Text, m.Nickname, m.Id, m.Seq, m.Room, m.At);
+
+    private async Task RelayAsync(RoomFeed feed, RoomEvent roomEvent)
+    {
+        await feed.Gate.WaitAsync();
+        try
+        {
+            if (feed.Handle is null)
+            {
+                return;
+            }
+
+            var group = hub.Clients.Group(GroupOf(roomEvent.Room));
+            switch (roomEvent)
+            {
+                case MessagePosted message:
+                    await RelayMessageAsync(feed, group, message);
+                    break;
+                case MemberJoined joined:
+                    await AnnounceAsync(group, joined.Room, joined.Nickname, "joined", ChatNotices.Joined);
+                    break;
+                case MemberLeft left:
+                    await AnnounceAsync(group, left.Room, left.Nickname, "left", ChatNotices.Left);
+                    break;
+                case MemberTyping typing:
+                    await group.SendAsync(ChatEvents.Typing, new TypingEvent(typing.Room, typing.Nickname));
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            LogRelayFailed(ex, roomEvent.Room);
+        }
+        finally
+        {
+            feed.Gate.Release();
+        }
+    }
+
+    private async Task RelayMessageAsync(RoomFeed feed, IClientProxy group, MessagePosted message)
+    {
+        if (message.Seq <= feed.LastSeq)
+        {
+            return;
+        }
+
+        if (message.Seq > feed.LastSeq + 1)
+        {
+            var missing = await Room(message.Room).GetMessages(
+                new MessageQuery(feed.LastSeq + 1, message.Seq - 1, int.MaxValue));
+            LogGapFilled(message.Room, feed.LastSeq + 1, message.Seq - 1, missing.Messages.Count);
+            foreach (var earlier in missing.Messages)
+            {
+                await group.SendAsync(ChatEvents.Broadcast, ToBroadcast(earlier));
+            }
+        }
+
+        await group.SendAsync(ChatEvents.Broadcast, ToBroadcast(message));
+        feed.LastSeq = message.Seq;
+    }
+
+    private static async Task AnnounceAsync(
+        IClientProxy group, string room, string nickname, string kind, Func<string, string> notice)
+    {
+        if (room == ChatRules.DefaultRoom)
+        {
+            await group.SendAsync(ChatEvents.Notice, notice(nickname));
+        }
+
+        await group.SendAsync(ChatEvents.Presence, new PresenceEvent(room, nickname, kind));
+    }
+
+    private RoomFeed Feed(string room)
     {
         lock (_rooms)
         {
-            if (!_rooms.TryGetValue(room, out var subscription))
+            if (!_rooms.TryGetValue(room, out var feed))
             {
-                subscription = new RoomSubscription();
-                _rooms.Add(room, subscription);
+                feed = new RoomFeed();
+                _rooms.Add(room, feed);
             }
 
-            return subscription;
+            return feed;
         }
     }
 
-    private Task RelayAsync(RoomEvent roomEvent)
-    {
-        var group = hub.Clients.Group(GroupOf(roomEvent.Room));
-        return roomEvent switch
-        {
-            MemberJoined joined => group.SendAsync(ChatEvents.Notice, ChatNotices.Joined(joined.Nickname)),
-            MemberLeft left => group.SendAsync(ChatEvents.Notice, ChatNotices.Left(left.Nickname)),
-            MessagePosted m => group.SendAsync(
-                ChatEvents.Broadcast, new BroadcastMessage(m.Text, m.Nickname, m.Id, m.Seq, m.Room, m.At)),
-            _ => Task.CompletedTask,
-        };
-    }
+    private IAsyncStream<RoomEvent> StreamOf(string room) =>
+        cluster.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomEvent>(ChatStreams.ForRoom(room));
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribed to room {Room}")]
-    private partial void LogSubscribed(string room);
+    private IChatRoomGrain Room(string room) => cluster.GetGrain<IChatRoomGrain>(room);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribed to room {Room} at sequence {LastSeq}")]
+    private partial void LogSubscribed(string room, long lastSeq);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Unsubscribed from room {Room}")]
     private partial void LogUnsubscribed(string room);
 
-    private sealed class RoomSubscription
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {Room}: messages {From}..{To} missing from the stream, {Found} read from history")]
+    private partial void LogGapFilled(string room, long from, long to, int found);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Relaying an event of room {Room} failed")]
+    private partial void LogRelayFailed(Exception exception, string room);
+
+    private sealed class RoomFeed
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
         public int References { get; set; }
 
         public StreamSubscriptionHandle<RoomEvent>? Handle { get; set; }
+
+        public string Epoch { get; set; } = string.Empty;
+
+        /// <summary>The last message handed to the group: the seam between history and live delivery.</summary>
+        public long LastSeq { get; set; }
     }
 }
+
+/// <summary>What a joining connection gets from the relay: the epoch, the seam, and the messages before it.</summary>
+public sealed record RoomHistorySlice(string Epoch, long LastSeq, IReadOnlyList<BroadcastMessage> Messages, bool Recovered);

@@ -1,0 +1,193 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace OrleansChat.Grains;
+
+/// <summary>
+/// One nickname and the session holding it. The grain, not a front, decides when a user has really left: a dropped
+/// connection only detaches the session, and the rooms hear of the leave when the grace period runs out.
+/// </summary>
+public sealed partial class NicknameGrain(
+    [PersistentState("session", ChatStorage.Presence)] IPersistentState<NicknameState> session,
+    IOptions<ChatRoomOptions> options,
+    TimeProvider time,
+    ILogger<NicknameGrain> logger) : Grain, INicknameGrain
+{
+    private readonly ChatRoomOptions _options = options.Value;
+    private IGrainTimer? _graceTimer;
+
+    private NicknameState State => session.State;
+
+    private bool Active => State.SessionId != Guid.Empty;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Active && State.DetachedAt is { } detachedAt)
+        {
+            StartGracePeriod(detachedAt + _options.ReconnectGrace - time.GetUtcNow());
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<ClaimResult> Claim(ClaimRequest request)
+    {
+        if (!ChatRules.TryNormalizeNickname(request.Nickname, out var nickname)
+            || ChatRules.KeyOf(nickname) != this.GetPrimaryKeyString())
+        {
+            return new ClaimResult(ClaimStatus.InvalidNickname, request.Nickname, Guid.Empty);
+        }
+
+        if (Active)
+        {
+            return new ClaimResult(ClaimStatus.Taken, State.Nickname, Guid.Empty);
+        }
+
+        session.State = new NicknameState
+        {
+            Nickname = nickname,
+            SessionId = Guid.NewGuid(),
+            TokenHash = request.TokenHash,
+            ConnectionId = request.ConnectionId,
+            FrontId = request.FrontId,
+        };
+        await session.WriteStateAsync();
+        return new ClaimResult(ClaimStatus.Claimed, nickname, State.SessionId);
+    }
+
+    public async Task<ResumeResult> Resume(ResumeRequest request)
+    {
+        if (!Active || !CryptographicOperations.FixedTimeEquals(State.TokenHash, request.TokenHash))
+        {
+            return new ResumeResult(null, Guid.Empty, []);
+        }
+
+        StopGracePeriod();
+        var frontChanged = State.FrontId != request.FrontId;
+        State.DetachedAt = null;
+        State.ConnectionId = request.ConnectionId;
+        State.FrontId = request.FrontId;
+        await session.WriteStateAsync();
+        if (frontChanged)
+        {
+            // Rooms record the front holding each member, so a dead front's members can be found: keep it current.
+            await Task.WhenAll(State.Rooms.Select(room =>
+                Room(room).Join(new JoinRequest(State.Nickname, State.SessionId, State.FrontId))));
+        }
+
+        LogResumed(State.Nickname);
+        return new ResumeResult(State.Nickname, State.SessionId, State.Rooms.ToList());
+    }
+
+    public async Task<JoinResult> JoinRoom(SessionRoomRequest request)
+    {
+        if (!Active || request.SessionId != State.SessionId)
+        {
+            return new JoinResult(JoinStatus.NotOwner, request.Room, null);
+        }
+
+        var known = State.Rooms.Contains(request.Room);
+        if (!known && State.Rooms.Count >= _options.MaxRoomsPerUser)
+        {
+            return new JoinResult(JoinStatus.TooManyRooms, State.Nickname, null);
+        }
+
+        var result = await Room(request.Room).Join(new JoinRequest(State.Nickname, State.SessionId, State.FrontId));
+        if (result.Status == JoinStatus.Joined && !known)
+        {
+            State.Rooms.Add(request.Room);
+            await session.WriteStateAsync();
+        }
+
+        return result;
+    }
+
+    public async Task LeaveRoom(SessionRoomRequest request)
+    {
+        if (!Active || request.SessionId != State.SessionId || !State.Rooms.Remove(request.Room))
+        {
+            return;
+        }
+
+        await session.WriteStateAsync();
+        await Room(request.Room).Leave(new LeaveRequest(State.Nickname, State.SessionId));
+    }
+
+    public async Task Disconnect(DisconnectRequest request)
+    {
+        if (!Active || request.SessionId != State.SessionId || request.ConnectionId != State.ConnectionId)
+        {
+            return;
+        }
+
+        if (request.Clean || _options.ReconnectGrace <= TimeSpan.Zero)
+        {
+            await EndSessionAsync();
+            return;
+        }
+
+        State.DetachedAt = time.GetUtcNow();
+        await session.WriteStateAsync();
+        StartGracePeriod(_options.ReconnectGrace);
+        LogDetached(State.Nickname, _options.ReconnectGrace);
+    }
+
+    private void StartGracePeriod(TimeSpan dueTime)
+    {
+        StopGracePeriod();
+        _graceTimer = this.RegisterGrainTimer(
+            _ => EndSessionAsync(),
+            new GrainTimerCreationOptions
+            {
+                DueTime = dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime,
+                Period = Timeout.InfiniteTimeSpan,
+                // A detached session must not be collected before its grace period ends, or nobody would leave.
+                KeepAlive = true,
+            });
+    }
+
+    private void StopGracePeriod()
+    {
+        _graceTimer?.Dispose();
+        _graceTimer = null;
+    }
+
+    /// <summary>Leaves every room (each announces the leave) and frees the nickname.</summary>
+    private async Task EndSessionAsync()
+    {
+        StopGracePeriod();
+        var (nickname, sessionId, rooms) = (State.Nickname, State.SessionId, State.Rooms.ToList());
+        await Task.WhenAll(rooms.Select(room => LeaveQuietlyAsync(room, nickname, sessionId)));
+        await session.ClearStateAsync();
+        session.State = new NicknameState();
+        LogEnded(nickname, rooms.Count);
+        DeactivateOnIdle();
+    }
+
+    private async Task LeaveQuietlyAsync(string room, string nickname, Guid sessionId)
+    {
+        try
+        {
+            await Room(room).Leave(new LeaveRequest(nickname, sessionId));
+        }
+        catch (Exception ex)
+        {
+            LogLeaveFailed(ex, nickname, room);
+        }
+    }
+
+    private IChatRoomGrain Room(string room) => GrainFactory.GetGrain<IChatRoomGrain>(room);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} dropped; holding the session for {Grace}")]
+    private partial void LogDetached(string nickname, TimeSpan grace);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} resumed the session")]
+    private partial void LogResumed(string nickname);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} left; session ended and {Rooms} rooms left")]
+    private partial void LogEnded(string nickname, int rooms);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} could not leave room {Room}")]
+    private partial void LogLeaveFailed(Exception exception, string nickname, string room);
+}

@@ -12,6 +12,8 @@ public sealed class ChatClient : IAsyncDisposable
         Connection = connection;
         connection.On<string>("message", notice => Events.Add(new Received("message", notice, null)));
         connection.On<JsonElement>("broadcast_message", m => Events.Add(new Received("broadcast_message", null, m)));
+        connection.On<JsonElement>("presence", p => Events.Add(new Received("presence", null, p)));
+        connection.On<JsonElement>("typing", t => Events.Add(new Received("typing", null, t)));
     }
 
     public HubConnection Connection { get; }
@@ -26,9 +28,20 @@ public sealed class ChatClient : IAsyncDisposable
     public async Task<string> NextNoticeAsync() => (await Events.FirstAsync(e => e.Notice is not null)).Notice!;
 
     public async Task<JsonElement> NextBroadcastAsync() =>
-        (await Events.FirstAsync(e => e.Broadcast is not null)).Broadcast!.Value;
+        (await Events.FirstAsync(e => e.Event == "broadcast_message")).Broadcast!.Value;
+
+    public Task<JsonElement> JoinRoomAsync(string room) => Connection.InvokeAsync<JsonElement>("JoinRoom", room);
+
+    public Task<JsonElement> SendToRoomAsync(string room, string text) =>
+        Connection.InvokeAsync<JsonElement>("SendToRoom", room, text);
 
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
 
-    public sealed record Received(string Event, string? Notice, JsonElement? Broadcast);
+    /// <summary>One event; <see cref="Broadcast"/> holds the payload of every object-valued event.</summary>
+    public sealed record Received(string Event, string? Notice, JsonElement? Broadcast)
+    {
+        public string? Room => Broadcast?.GetProperty("room").GetString();
+
+        public bool IsMessage(string text) => Event == "broadcast_message" && Broadcast!.Value.GetProperty("msg").GetString() == text;
+    }
 }

@@ -14,9 +14,21 @@ namespace OrleansChat.Tests.Front;
 /// The real WebFront with its embedded silo, on Kestrel at a free loopback port, so SignalR clients connect over
 /// real WebSockets exactly as browsers do.
 /// </summary>
-public sealed class ChatFrontFactory : WebApplicationFactory<Program>
+public class ChatFrontFactory : WebApplicationFactory<Program>
 {
+    private readonly Dictionary<string, string> _settings = [];
+
     public ChatFrontFactory() => UseKestrel(0);
+
+    /// <summary>The embedded silo's port, for a second front to join this one's cluster.</summary>
+    public int SiloPort { get; } = FreePort.Next();
+
+    /// <summary>Overrides a setting; only before the server starts.</summary>
+    public ChatFrontFactory With(string key, string value)
+    {
+        _settings[key] = value;
+        return this;
+    }
 
     public Uri BaseAddress
     {
@@ -29,10 +41,10 @@ public sealed class ChatFrontFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>A started SignalR client on WebSockets, recording every event the hub sends it.</summary>
-    public async Task<ChatClient> ConnectAsync()
+    public async Task<ChatClient> ConnectAsync(Uri? via = null)
     {
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(BaseAddress, ChatEndpoints.HubPath), o =>
+            .WithUrl(new Uri(via ?? BaseAddress, ChatEndpoints.HubPath), o =>
             {
                 o.Transports = HttpTransportType.WebSockets;
                 o.SkipNegotiation = true;
@@ -46,6 +58,10 @@ public sealed class ChatFrontFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Urls", "http://127.0.0.1:0");
-        builder.UseSetting("OrleansChat:Cluster:SiloPort", FreePort.Next().ToString());
+        builder.UseSetting("OrleansChat:Cluster:SiloPort", SiloPort.ToString());
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 }

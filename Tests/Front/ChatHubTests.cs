@@ -40,8 +40,8 @@ public sealed class ChatHubTests(ChatFrontFactory front) : IClassFixture<ChatFro
 
         var ack = await ana.SendAsync("  " + text + "  ");
 
-        var toAna = await ana.Events.FirstAsync(e => e.Broadcast?.GetProperty("msg").GetString() == text);
-        var toBia = await bia.Events.FirstAsync(e => e.Broadcast?.GetProperty("msg").GetString() == text);
+        var toAna = await ana.Events.FirstAsync(e => e.IsMessage(text));
+        var toBia = await bia.Events.FirstAsync(e => e.IsMessage(text));
         foreach (var message in new[] { toAna.Broadcast!.Value, toBia.Broadcast!.Value })
         {
             Assert.Equal(Nick("ana"), message.GetProperty("nickname").GetString());
@@ -105,6 +105,7 @@ public sealed class ChatHubTests(ChatFrontFactory front) : IClassFixture<ChatFro
         await using var thief = await front.ConnectAsync();
         await owner.RegisterAsync(Nick("Ana"));
         await owner.Events.FirstAsync(e => e.Notice == $"{Nick("Ana")} entrou no chat.");
+        await owner.Events.FirstAsync(e => e.Event == "presence");
         var duplicate = variant.Replace("ana", Nick("ana"), StringComparison.OrdinalIgnoreCase);
 
         var error = await Assert.ThrowsAsync<HubException>(() => thief.RegisterAsync(duplicate));
@@ -199,7 +200,7 @@ public sealed class ChatHubTests(ChatFrontFactory front) : IClassFixture<ChatFro
 
         Assert.EndsWith(ChatErrors.AlreadyRegistered, error.Message);
         await ana.SendAsync($"after-{_tag}");
-        var message = await observer.Events.FirstAsync(e => e.Broadcast?.GetProperty("msg").GetString() == $"after-{_tag}");
+        var message = await observer.Events.FirstAsync(e => e.IsMessage($"after-{_tag}"));
         Assert.Equal(Nick("ana"), message.Broadcast!.Value.GetProperty("nickname").GetString());
         await using var other = await front.ConnectAsync();
         await other.RegisterAsync(Nick("other"));
@@ -216,7 +217,7 @@ public sealed class ChatHubTests(ChatFrontFactory front) : IClassFixture<ChatFro
         while (true)
         {
             var next = await observer.Events.NextAsync();
-            if (next.Broadcast?.GetProperty("msg").GetString() == marker)
+            if (next.IsMessage(marker))
             {
                 return;
             }

@@ -14,6 +14,9 @@ public sealed class Inbox<T>
 
     public void Add(T item) => _channel.Writer.TryWrite(item);
 
+    /// <summary>An item that has already arrived, without waiting.</summary>
+    public bool TryTake(out T item) => _channel.Reader.TryRead(out item!);
+
     /// <summary>The next item, in arrival order.</summary>
     public async Task<T> NextAsync(TimeSpan? timeout = null)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Net.Http.Headers;
 using OrleansChat.WebFront.Hubs;
+using OrleansChat.WebFront.Hubs.Internal;
 
 namespace OrleansChat.WebFront.Endpoints;
 
@@ -23,6 +24,7 @@ public static class ChatEndpoints
         app.MapGet("/logo", (HttpContext http) => Cached(http, images.Logo()));
         app.MapGet("/flaticon", (HttpContext http) => Cached(http, images.Icon()));
 
+        app.UseConnectionCloseTracking(HubPath);
         app.MapHub<ChatHub>(HubPath);
         return app;
     }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using OrleansChat.Grains;
+using OrleansChat.WebFront.Hubs.Internal;
 using OrleansChat.WebFront.Relay;
 
 namespace OrleansChat.WebFront.Hubs;
@@ -86,13 +87,14 @@ public sealed partial class ChatHub(
         return new ResumeResult(session.Nickname, session.ResumeToken, rooms);
     }
 
-    /// <summary>Joins (or creates) a room. With the last epoch and sequence seen, returns what was missed.</summary>
-    public async Task<RoomJoined> JoinRoom(string? room, string? epoch = null, long? lastSeq = null)
+    /// <summary>Joins (or creates) a room and returns its members and latest messages.</summary>
+    public Task<RoomJoined> JoinRoom(string? room) => JoinAsync(RequireSession(), RequireRoomName(room), position: null);
+
+    /// <summary>Joins a room again from the last epoch and sequence seen, returning exactly what was missed.</summary>
+    public Task<RoomJoined> RejoinRoom(string? room, string? epoch, long lastSeq)
     {
-        var session = RequireSession();
         var name = RequireRoomName(room);
-        var position = lastSeq is { } seq ? new RoomPosition(name, epoch, seq) : null;
-        return await JoinAsync(session, name, position);
+        return JoinAsync(RequireSession(), name, new RoomPosition(name, epoch, lastSeq));
     }
 
     public async Task LeaveRoom(string? room)
@@ -178,10 +180,11 @@ public sealed partial class ChatHub(
 
         try
         {
-            // No exception: the client closed the connection itself, so it left, as in the seed. Otherwise the
-            // connection dropped and the session waits for the client to resume.
+            // The client closed the connection itself: it left, as in the seed. Otherwise the connection dropped and
+            // the session waits for the client to resume.
+            var clean = exception is null && ConnectionCloseTracking.ClientClosed(Context.GetHttpContext());
             await Nickname(session.NicknameKey).Disconnect(
-                new DisconnectRequest(session.SessionId, Context.ConnectionId, Clean: exception is null));
+                new DisconnectRequest(session.SessionId, Context.ConnectionId, clean));
         }
         catch (Exception ex)
         {

@@ -3,15 +3,18 @@ using System.Net.WebSockets;
 namespace OrleansChat.WebFront.Hubs.Internal;
 
 /// <summary>
-/// A WebSocket that remembers whether the client sent a close frame. SignalR reports a client that closed the
-/// connection and one whose network died the same way (no exception), but the chat must tell them apart: the first
-/// left, the second may come back within the grace period.
+/// A WebSocket that remembers whether its connection was torn by the network. SignalR reports a client that closed
+/// the connection and one whose network died the same way (no exception), but the chat must tell them apart: the
+/// first left, the second may come back within the grace period. A close frame or an orderly end of the TCP stream
+/// (the client's OS closed it: tab closed, client stopped) is a clean close; a reset is a drop.
 /// </summary>
 internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
 {
     private volatile bool _closeReceived;
+    private volatile bool _reset;
 
-    public bool CloseReceived => _closeReceived;
+    /// <summary>The client ended the connection itself, as far as this socket saw.</summary>
+    public bool ClosedByClient => _closeReceived || !_reset;
 
     public override WebSocketCloseStatus? CloseStatus => inner.CloseStatus;
 
@@ -33,16 +36,34 @@ internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
 
     public override async Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
     {
-        var result = await inner.ReceiveAsync(buffer, cancellationToken);
-        _closeReceived |= result.MessageType == WebSocketMessageType.Close;
-        return result;
+        try
+        {
+            var result = await inner.ReceiveAsync(buffer, cancellationToken);
+            _closeReceived |= result.MessageType == WebSocketMessageType.Close;
+            return result;
+        }
+        catch (WebSocketException ex) when (ex.InnerException is not null)
+        {
+            // The stream ended in an I/O error (a reset), not in an orderly end of stream.
+            _reset = true;
+            throw;
+        }
     }
 
     public override async ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        var result = await inner.ReceiveAsync(buffer, cancellationToken);
-        _closeReceived |= result.MessageType == WebSocketMessageType.Close;
-        return result;
+        try
+        {
+            var result = await inner.ReceiveAsync(buffer, cancellationToken);
+            _closeReceived |= result.MessageType == WebSocketMessageType.Close;
+            return result;
+        }
+        catch (WebSocketException ex) when (ex.InnerException is not null)
+        {
+            // The stream ended in an I/O error (a reset), not in an orderly end of stream.
+            _reset = true;
+            throw;
+        }
     }
 
     public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>

@@ -25,11 +25,11 @@ internal static class ConnectionCloseTracking
         });
 
     /// <summary>
-    /// Whether the client ended the connection itself: for WebSockets, it sent a close frame; other transports end
-    /// with an explicit request from the client, so their clean end is clean.
+    /// Whether the client ended the connection itself (see <see cref="CloseTrackingWebSocket"/>). Other transports
+    /// end with an explicit request from the client, so their clean end is clean.
     /// </summary>
     public static bool ClientClosed(HttpContext? context) =>
-        context?.Items[ItemKey] is not CloseTrackingWebSocket socket || socket.CloseReceived;
+        context?.Items[ItemKey] is not CloseTrackingWebSocket socket || socket.ClosedByClient;
 
     private sealed class TrackingFeature(IHttpWebSocketFeature inner, HttpContext context) : IHttpWebSocketFeature
     {

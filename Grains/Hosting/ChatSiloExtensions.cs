@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using OrleansChat.Grains.Storage;
 
 namespace OrleansChat.Grains.Hosting;
 
@@ -14,6 +15,8 @@ public static class ChatSiloExtensions
     {
         var cluster = builder.AddValidatedOptions<ChatClusterOptions>(ChatClusterOptions.SectionName);
         builder.AddValidatedOptions<ChatRoomOptions>(ChatRoomOptions.SectionName);
+        var storage = builder.AddValidatedOptions<ChatStorageOptions>(ChatStorageOptions.SectionName);
+        var dataPath = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, storage.DataPath));
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(
@@ -22,15 +25,31 @@ public static class ChatSiloExtensions
                 primarySiloEndpoint: cluster.PrimarySiloPort > 0 ? new IPEndPoint(IPAddress.Loopback, cluster.PrimarySiloPort) : null,
                 serviceId: cluster.ServiceId,
                 clusterId: cluster.ClusterId);
-            silo.AddOrleansChatGrains(cluster.StreamPollInterval);
+            silo.AddOrleansChatGrains(cluster.StreamPollInterval, storage with { DataPath = dataPath });
         });
         return builder;
     }
 
-    /// <summary>The storage and stream providers the chat grains need, in memory.</summary>
-    public static ISiloBuilder AddOrleansChatGrains(this ISiloBuilder silo, TimeSpan streamPollInterval)
+    /// <summary>
+    /// The storage and stream providers the chat grains need: history in files under
+    /// <paramref name="durableHistory"/>'s folder, or in memory without one (tests, benchmarks); presence in memory.
+    /// </summary>
+    public static ISiloBuilder AddOrleansChatGrains(
+        this ISiloBuilder silo, TimeSpan streamPollInterval, ChatStorageOptions? durableHistory = null)
     {
-        silo.AddMemoryGrainStorage(ChatStorage.History);
+        if (durableHistory is null)
+        {
+            silo.AddMemoryGrainStorage(ChatStorage.History);
+        }
+        else
+        {
+            silo.AddFileGrainStorage(ChatStorage.History, o =>
+            {
+                o.RootDirectory = durableHistory.DataPath;
+                o.FlushToDisk = durableHistory.FlushToDisk;
+            });
+        }
+
         silo.AddMemoryGrainStorage(ChatStorage.Presence);
         silo.AddMemoryGrainStorage(ChatStreams.PubSubStore);
         silo.AddMemoryStreams(ChatStreams.ProviderName, streams => streams.ConfigurePullingAgent(agent =>

@@ -18,7 +18,34 @@ public class ChatFrontFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string> _settings = [];
 
-    public ChatFrontFactory() => UseKestrel(0);
+    public ChatFrontFactory()
+    {
+        UseKestrel(0);
+        With("OrleansChat:Storage:DataPath", DataPath);
+    }
+
+    /// <summary>This front's history folder, deleted with the factory unless a test shares it on purpose.</summary>
+    public string DataPath { get; private set; } = Path.Combine(Path.GetTempPath(), "orleanschat-" + Guid.NewGuid().ToString("N"));
+
+    private bool OwnsDataPath { get; set; } = true;
+
+    /// <summary>Keeps history in a given folder, e.g. one a previous front used; the caller deletes it.</summary>
+    public ChatFrontFactory WithDataPath(string path)
+    {
+        (DataPath, OwnsDataPath) = (path, false);
+        return With("OrleansChat:Storage:DataPath", path);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (OwnsDataPath && Directory.Exists(DataPath))
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>The embedded silo's port, for a second front to join this one's cluster.</summary>
     public int SiloPort { get; } = FreePort.Next();

@@ -15,13 +15,6 @@ public sealed class ChatClusterOptions
     [Range(0, 65535)]
     public int GatewayPort { get; set; }
 
-    /// <summary>
-    /// Silo port of the first embedded silo on this machine, for a second embedded front to join it; 0 (the
-    /// default) makes this silo a cluster of its own.
-    /// </summary>
-    [Range(0, 65535)]
-    public int PrimarySiloPort { get; set; }
-
     [Required, RegularExpression("^[A-Za-z0-9._-]{1,64}$")]
     public string ServiceId { get; set; } = "orleans-chat";
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -22,7 +21,6 @@ public static class ChatSiloExtensions
             silo.UseLocalhostClustering(
                 siloPort: cluster.SiloPort,
                 gatewayPort: cluster.GatewayPort,
-                primarySiloEndpoint: cluster.PrimarySiloPort > 0 ? new IPEndPoint(IPAddress.Loopback, cluster.PrimarySiloPort) : null,
                 serviceId: cluster.ServiceId,
                 clusterId: cluster.ClusterId);
             silo.AddOrleansChatGrains(cluster.StreamPollInterval, storage with { DataPath = dataPath });

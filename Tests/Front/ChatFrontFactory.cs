@@ -68,13 +68,13 @@ public class ChatFrontFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>A started SignalR client on WebSockets, recording every event the hub sends it.</summary>
-    public async Task<ChatClient> ConnectAsync(Uri? via = null)
+    public async Task<ChatClient> ConnectAsync(Uri? via = null, HttpTransportType transport = HttpTransportType.WebSockets)
     {
         var connection = new HubConnectionBuilder()
             .WithUrl(new Uri(via ?? BaseAddress, ChatEndpoints.HubPath), o =>
             {
-                o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
+                o.Transports = transport;
+                o.SkipNegotiation = transport == HttpTransportType.WebSockets;
             })
             .Build();
         var client = new ChatClient(connection);

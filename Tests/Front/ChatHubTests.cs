@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using OrleansChat.Grains;
@@ -71,6 +72,21 @@ public sealed class ChatHubTests(ChatFrontFactory front) : IClassFixture<ChatFro
     {
         await using var ana = await front.ConnectAsync();
         var bia = await front.ConnectAsync();
+        await ana.RegisterAsync(Nick("ana"));
+        await bia.RegisterAsync(Nick("bia"));
+
+        await bia.DisposeAsync();
+
+        await ana.Events.FirstAsync(e => e.Notice == $"{Nick("bia")} saiu do chat.");
+    }
+
+    [Theory]
+    [InlineData(HttpTransportType.ServerSentEvents)]
+    [InlineData(HttpTransportType.LongPolling)]
+    public async Task Clients_on_other_transports_leave_at_once_when_they_stop(HttpTransportType transport)
+    {
+        await using var ana = await front.ConnectAsync();
+        var bia = await front.ConnectAsync(transport: transport);
         await ana.RegisterAsync(Nick("ana"));
         await bia.RegisterAsync(Nick("bia"));
 

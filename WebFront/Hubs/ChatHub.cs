@@ -77,14 +77,28 @@ public sealed partial class ChatHub(
 
         var session = new ConnectionSession(resumed.Nickname, key, resumed.SessionId, resumeToken!);
         Context.Items[SessionItem] = session;
-        var rooms = new List<RoomJoined>(resumed.Rooms.Count);
-        foreach (var room in resumed.Rooms)
+        try
         {
-            var position = positions?.FirstOrDefault(p => p is not null && p.Room == room);
-            rooms.Add(await JoinAsync(session, room, position));
-        }
+            var rooms = new List<RoomJoined>(resumed.Rooms.Count);
+            foreach (var room in resumed.Rooms)
+            {
+                var position = positions?.FirstOrDefault(p => p is not null && p.Room == room);
+                rooms.Add(await JoinAsync(session, room, position));
+            }
 
-        return new ResumeResult(session.Nickname, session.ResumeToken, rooms);
+            return new ResumeResult(session.Nickname, session.ResumeToken, rooms);
+        }
+        catch
+        {
+            // The session stays with the grain (and its grace period); the client can resume again on a new try.
+            foreach (var room in session.Rooms)
+            {
+                await relay.ReleaseAsync(room);
+            }
+
+            Context.Items.Remove(SessionItem);
+            throw;
+        }
     }
 
     /// <summary>Joins (or creates) a room and returns its members and latest messages.</summary>
@@ -129,7 +143,7 @@ public sealed partial class ChatHub(
     public Task<MessageAck> SendToRoom(string? room, string? text) => SendAsync(RequireRoomName(room), text);
 
     /// <summary>Up to <paramref name="limit"/> messages before <paramref name="beforeSeq"/> (latest if null), oldest first.</summary>
-    public async Task<HistoryResult> History(string? room, long? beforeSeq = null, int limit = 50)
+    public async Task<HistoryResult> History(string? room, long? beforeSeq, int limit)
     {
         var session = RequireSession();
         var name = RequireRoomName(room);
@@ -197,14 +211,18 @@ public sealed partial class ChatHub(
         var alreadyIn = session.Rooms.Contains(room);
         if (!alreadyIn)
         {
-            await relay.AcquireAsync(room);
+            await CallAsync(async () =>
+            {
+                await relay.AcquireAsync(room);
+                return true;
+            });
         }
 
         var joined = false;
         try
         {
             // In the group (and caught up) before the join is announced, so the caller sees its own join.
-            var slice = await relay.AttachAsync(room, Context.ConnectionId, position);
+            var slice = await CallAsync(() => relay.AttachAsync(room, Context.ConnectionId, position));
             var result = await CallAsync(() => Nickname(session.NicknameKey).JoinRoom(new SessionRoomRequest(session.SessionId, room)));
             if (result.Status != JoinStatus.Joined || result.Room is null)
             {

@@ -29,7 +29,9 @@ internal static class ConnectionCloseTracking
     /// end with an explicit request from the client, so their clean end is clean.
     /// </summary>
     public static bool ClientClosed(HttpContext? context) =>
-        context?.Items[ItemKey] is not CloseTrackingWebSocket socket || socket.ClosedByClient;
+        context?.Items.TryGetValue(ItemKey, out var item) != true
+        || item is not CloseTrackingWebSocket socket
+        || socket.ClosedByClient;
 
     private sealed class TrackingFeature(IHttpWebSocketFeature inner, HttpContext context) : IHttpWebSocketFeature
     {

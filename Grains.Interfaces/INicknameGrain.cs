@@ -30,6 +30,10 @@ public interface INicknameGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Disconnect")]
     Task Disconnect(DisconnectRequest request);
+
+    /// <summary>The front holding this session's connection is gone; ignored if the session has moved on.</summary>
+    [Alias("FrontLost")]
+    Task FrontLost(FrontLost lost);
 }
 
 [GenerateSerializer, Immutable, Alias("OrleansChat.ClaimRequest")]

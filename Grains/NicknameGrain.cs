@@ -41,7 +41,10 @@ public sealed partial class NicknameGrain(
 
         if (Active)
         {
-            return new ClaimResult(ClaimStatus.Taken, State.Nickname, Guid.Empty);
+            // The same token again is a retried claim (the first answer was lost with a silo): same session.
+            return CryptographicOperations.FixedTimeEquals(State.TokenHash, request.TokenHash)
+                ? new ClaimResult(ClaimStatus.Claimed, State.Nickname, State.SessionId)
+                : new ClaimResult(ClaimStatus.Taken, State.Nickname, Guid.Empty);
         }
 
         session.State = new NicknameState
@@ -53,6 +56,7 @@ public sealed partial class NicknameGrain(
             FrontId = request.FrontId,
         };
         await session.WriteStateAsync();
+        await FrontSessions(request.FrontId).Add(this.GetPrimaryKeyString());
         return new ClaimResult(ClaimStatus.Claimed, nickname, State.SessionId);
     }
 
@@ -64,13 +68,15 @@ public sealed partial class NicknameGrain(
         }
 
         StopGracePeriod();
-        var frontChanged = State.FrontId != request.FrontId;
+        var previousFront = State.FrontId;
         State.DetachedAt = null;
         State.ConnectionId = request.ConnectionId;
         State.FrontId = request.FrontId;
         await session.WriteStateAsync();
-        if (frontChanged)
+        if (previousFront != request.FrontId)
         {
+            await FrontSessions(request.FrontId).Add(this.GetPrimaryKeyString());
+            await FrontSessions(previousFront).Remove(this.GetPrimaryKeyString());
             // Rooms record the front holding each member, so a dead front's members can be found: keep it current.
             await Task.WhenAll(State.Rooms.Select(room =>
                 Room(room).Join(new JoinRequest(State.Nickname, State.SessionId, State.FrontId))));
@@ -133,6 +139,27 @@ public sealed partial class NicknameGrain(
         LogDetached(State.Nickname, _options.ReconnectGrace);
     }
 
+    public async Task FrontLost(FrontLost lost)
+    {
+        if (!Active || State.FrontId != lost.FrontId || State.DetachedAt is not null)
+        {
+            return;
+        }
+
+        if (lost.Clean || _options.ReconnectGrace <= TimeSpan.Zero)
+        {
+            // The front's session list is being evicted and is waiting on this call: do not call back into it.
+            await EndSessionAsync(leaveFront: false);
+            return;
+        }
+
+        // The front died: the connection was lost when the front stopped renewing, so the grace period runs from then.
+        State.DetachedAt = lost.Since;
+        await session.WriteStateAsync();
+        StartGracePeriod(lost.Since + _options.ReconnectGrace - time.GetUtcNow());
+        LogFrontLost(State.Nickname, lost.FrontId);
+    }
+
     private void StartGracePeriod(TimeSpan dueTime)
     {
         StopGracePeriod();
@@ -154,11 +181,15 @@ public sealed partial class NicknameGrain(
     }
 
     /// <summary>Leaves every room (each announces the leave) and frees the nickname.</summary>
-    private async Task EndSessionAsync()
+    private async Task EndSessionAsync(bool leaveFront = true)
     {
         StopGracePeriod();
-        var (nickname, sessionId, rooms) = (State.Nickname, State.SessionId, State.Rooms.ToList());
+        var (nickname, sessionId, rooms, frontId) = (State.Nickname, State.SessionId, State.Rooms.ToList(), State.FrontId);
         await Task.WhenAll(rooms.Select(room => LeaveQuietlyAsync(room, nickname, sessionId)));
+        if (leaveFront)
+        {
+            await FrontSessions(frontId).Remove(this.GetPrimaryKeyString());
+        }
         await session.ClearStateAsync();
         session.State = new NicknameState();
         LogEnded(nickname, rooms.Count);
@@ -179,8 +210,13 @@ public sealed partial class NicknameGrain(
 
     private IChatRoomGrain Room(string room) => GrainFactory.GetGrain<IChatRoomGrain>(room);
 
+    private IFrontSessionsGrain FrontSessions(string frontId) => GrainFactory.GetGrain<IFrontSessionsGrain>(frontId);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} dropped; holding the session for {Grace}")]
     private partial void LogDetached(string nickname, TimeSpan grace);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} lost front {FrontId}; holding the session for the rest of the grace period")]
+    private partial void LogFrontLost(string nickname, string frontId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} resumed the session")]
     private partial void LogResumed(string nickname);

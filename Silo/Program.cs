@@ -2,8 +2,12 @@ using OrleansChat.Grains.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.ListenByDefaultOn("http://0.0.0.0:8882");
 builder.AddOrleansChatSilo();
+builder.AddChatOperations(readiness => readiness.AddCheck<ClusterReadyCheck>("cluster"));
 
 var app = builder.Build();
+
+app.MapChatOperations();
 
 app.Run();

@@ -4,11 +4,13 @@ using OrleansChat.WebFront.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddOrleansChatSilo();
+builder.ListenByDefaultOn("http://0.0.0.0:8881");
+builder.AddChatCluster();
 builder.AddChatFront();
 
 var app = builder.Build();
 
+app.MapChatOperations();
 app.MapChatEndpoints();
 
 app.Run();

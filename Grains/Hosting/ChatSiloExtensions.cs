@@ -1,8 +1,10 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using OrleansChat.Grains.Storage;
+using StackExchange.Redis;
 
 namespace OrleansChat.Grains.Hosting;
 
@@ -15,15 +17,26 @@ public static class ChatSiloExtensions
         var cluster = builder.AddValidatedOptions<ChatClusterOptions>(ChatClusterOptions.SectionName);
         builder.AddValidatedOptions<ChatRoomOptions>(ChatRoomOptions.SectionName);
         var storage = builder.AddValidatedOptions<ChatStorageOptions>(ChatStorageOptions.SectionName);
-        var dataPath = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, storage.DataPath));
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(
-                siloPort: cluster.SiloPort,
-                gatewayPort: cluster.GatewayPort,
-                serviceId: cluster.ServiceId,
-                clusterId: cluster.ClusterId);
-            silo.AddOrleansChatGrains(cluster.StreamPollInterval, storage with { DataPath = dataPath });
+            if (cluster.Mode == ClusterMode.Redis)
+            {
+                silo.UseRedisCluster(cluster);
+                silo.AddOrleansChatGrains(cluster.StreamPollInterval);
+                silo.AddRedisChatStorage(cluster.RedisConnectionString!);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(
+                    siloPort: cluster.SiloPort,
+                    gatewayPort: cluster.GatewayPort,
+                    serviceId: cluster.ServiceId,
+                    clusterId: cluster.ClusterId);
+                var dataPath = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, storage.DataPath));
+                silo.AddOrleansChatGrains(cluster.StreamPollInterval, storage with { DataPath = dataPath });
+            }
+
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
         });
         return builder;
     }
@@ -31,6 +44,7 @@ public static class ChatSiloExtensions
     /// <summary>
     /// The storage and stream providers the chat grains need: history in files under
     /// <paramref name="durableHistory"/>'s folder, or in memory without one (tests, benchmarks); presence in memory.
+    /// A Redis cluster replaces both with Redis (<see cref="AddRedisChatStorage"/>).
     /// </summary>
     public static ISiloBuilder AddOrleansChatGrains(
         this ISiloBuilder silo, TimeSpan streamPollInterval, ChatStorageOptions? durableHistory = null)
@@ -55,5 +69,50 @@ public static class ChatSiloExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddOptions<ChatRoomOptions>();
         return silo;
+    }
+
+    private static void UseRedisCluster(this ISiloBuilder silo, ChatClusterOptions cluster)
+    {
+        silo.UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(cluster.RedisConnectionString!));
+        silo.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (cluster.ServiceId, cluster.ClusterId));
+        silo.Configure<EndpointOptions>(o =>
+        {
+            o.SiloPort = cluster.SiloPort;
+            o.GatewayPort = cluster.GatewayPort;
+            if (!string.IsNullOrEmpty(cluster.AdvertisedAddress))
+            {
+                o.AdvertisedIPAddress = IPAddress.Parse(cluster.AdvertisedAddress);
+                o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, cluster.SiloPort);
+                o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, cluster.GatewayPort);
+            }
+        });
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = cluster.ProbeTimeout;
+            o.NumMissedProbesLimit = cluster.NumMissedProbesLimit;
+            o.TableRefreshTimeout = cluster.TableRefreshTimeout;
+            o.IAmAliveTablePublishTimeout = cluster.IAmAliveTablePublishTimeout;
+        });
+        if (cluster.Kubernetes)
+        {
+            silo.UseKubernetesHosting();
+        }
+    }
+
+    /// <summary>Every chat state in Redis: a room that moves to another silo finds its members and history.</summary>
+    private static void AddRedisChatStorage(this ISiloBuilder silo, string connectionString)
+    {
+        foreach (var name in new[] { ChatStorage.History, ChatStorage.Presence, ChatStreams.PubSubStore })
+        {
+            silo.AddRedisGrainStorage(name, o => o.ConfigurationOptions = RedisOptions(connectionString));
+        }
+    }
+
+    /// <summary>Keeps retrying a Redis that is down or restarting instead of failing the process.</summary>
+    internal static ConfigurationOptions RedisOptions(string connectionString)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = false;
+        return options;
     }
 }

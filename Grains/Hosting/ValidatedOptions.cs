@@ -17,12 +17,22 @@ public static class ValidatedOptions
         where TOptions : class, new()
     {
         var section = builder.Configuration.GetSection(sectionName);
-        var value = section.Get<TOptions>() ?? new TOptions();
+        TOptions value;
+        try
+        {
+            value = section.Get<TOptions>() ?? new TOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A value that does not convert (a word where a number belongs): the binder names the key in its message.
+            throw new OptionsValidationException(sectionName, typeof(TOptions), [$"{sectionName}: {ex.Message}"]);
+        }
+
         var results = new List<ValidationResult>();
         if (!Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true))
         {
             var failures = results.Select(r =>
-                $"{sectionName}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}").ToList();
+                $"{sectionName}:{string.Join(",", r.MemberNames)} {r.ErrorMessage}").ToList();
             throw new OptionsValidationException(sectionName, typeof(TOptions), failures);
         }
 

@@ -18,10 +18,20 @@ public sealed class NicknameSessionTests(ChatClusterFixture fixture)
     {
         var first = await ClaimAsync($"Ana{_tag}", "conn-1");
 
-        var second = await Nickname($"ANA{_tag}").Claim(new ClaimRequest($"ANA{_tag}", _hash, "conn-2", "front"));
+        var second = await Nickname($"ANA{_tag}").Claim(new ClaimRequest($"ANA{_tag}", OtherHash, "conn-2", "front"));
 
         Assert.Equal(ClaimStatus.Claimed, first.Status);
         Assert.Equal((ClaimStatus.Taken, $"Ana{_tag}"), (second.Status, second.Nickname));
+    }
+
+    [Fact]
+    public async Task A_retried_claim_with_the_same_token_gets_the_same_session()
+    {
+        var first = await ClaimAsync($"ana{_tag}", "conn-1");
+
+        var retry = await ClaimAsync($"ana{_tag}", "conn-1");
+
+        Assert.Equal((ClaimStatus.Claimed, first.SessionId), (retry.Status, retry.SessionId));
     }
 
     [Fact]
@@ -119,7 +129,7 @@ public sealed class NicknameSessionTests(ChatClusterFixture fixture)
         Assert.Equal($"ana{_tag}", resumed.Nickname);
         Assert.Equal(claim.SessionId, resumed.SessionId);
         Assert.Equal(rooms, resumed.Rooms);
-        Assert.Equal(ClaimStatus.Taken, (await ClaimAsync($"ana{_tag}", "conn-3")).Status);
+        Assert.Equal(ClaimStatus.Taken, (await ClaimAsync($"ana{_tag}", "conn-3", OtherHash)).Status);
         // Absence of a leave can only be shown by waiting: three grace periods, bounded.
         await Assert.ThrowsAsync<TimeoutException>(() => inbox.FirstAsync(e => e is MemberLeft, Grace * 3));
         Assert.Contains($"ana{_tag}", (await fixture.Grains.GetGrain<IChatRoomGrain>(rooms[0]).GetSnapshot()).Members);
@@ -147,14 +157,17 @@ public sealed class NicknameSessionTests(ChatClusterFixture fixture)
         await grain.Disconnect(new DisconnectRequest(claim.SessionId, "conn-1", Clean: true));
 
         Assert.Contains($"ana{_tag}", (await fixture.Grains.GetGrain<IChatRoomGrain>(rooms[0]).GetSnapshot()).Members);
-        Assert.Equal(ClaimStatus.Taken, (await ClaimAsync($"ana{_tag}", "conn-3")).Status);
+        Assert.Equal(ClaimStatus.Taken, (await ClaimAsync($"ana{_tag}", "conn-3", OtherHash)).Status);
     }
 
     private INicknameGrain Nickname(string nickname) =>
         fixture.Grains.GetGrain<INicknameGrain>(ChatRules.KeyOf(nickname));
 
-    private Task<ClaimResult> ClaimAsync(string nickname, string connection) =>
-        Nickname(nickname).Claim(new ClaimRequest(nickname, _hash, connection, "front"));
+    /// <summary>Someone else's token.</summary>
+    private static byte[] OtherHash => SHA256.HashData([4, 5, 6]);
+
+    private Task<ClaimResult> ClaimAsync(string nickname, string connection, byte[]? hash = null) =>
+        Nickname(nickname).Claim(new ClaimRequest(nickname, hash ?? _hash, connection, "front"));
 
     private async Task<(ClaimResult Claim, List<string> Rooms)> ClaimInRoomsAsync(string nickname, string connection, int rooms)
     {

@@ -6,9 +6,26 @@ using OrleansChat.WebFront.Relay;
 
 namespace OrleansChat.WebFront.Hosting;
 
-/// <summary>The front's services: SignalR, the stream relay and the static content.</summary>
+/// <summary>The front's wiring: how it reaches the cluster, SignalR, the stream relay and the static content.</summary>
 public static class ChatFrontExtensions
 {
+    /// <summary>
+    /// Embedded (the default): hosts a silo in this process. Redis: an Orleans client of separate silos, which
+    /// watches its gateways to catch its relay up when one dies.
+    /// </summary>
+    public static IHostApplicationBuilder AddChatCluster(this IHostApplicationBuilder builder)
+    {
+        var cluster = builder.AddValidatedOptions<ChatClusterOptions>(ChatClusterOptions.SectionName);
+        if (cluster.Mode == ClusterMode.Embedded)
+        {
+            return builder.AddOrleansChatSilo();
+        }
+
+        builder.AddOrleansChatClient(cluster);
+        builder.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<RelayWatchdog>());
+        return builder;
+    }
+
     public static IHostApplicationBuilder AddChatFront(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<ChatFrontOptions>(ChatFrontOptions.SectionName);
@@ -16,8 +33,13 @@ public static class ChatFrontExtensions
         builder.Services.AddSignalR();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(FrontIdentity.ForThisProcess());
+        builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddSingleton<RoomStreamRelay>();
+        builder.Services.AddSingleton<RelayWatchdog>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RelayWatchdog>());
+        builder.Services.AddHostedService<FrontLeaseService>();
         builder.Services.AddSingleton<BrandImages>();
+        builder.AddChatOperations(readiness => readiness.AddCheck<ClusterReadyCheck>("cluster"), ChatMetrics.MeterName);
         return builder;
     }
 }

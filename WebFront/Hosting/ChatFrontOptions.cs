@@ -3,11 +3,32 @@ using System.ComponentModel.DataAnnotations;
 namespace OrleansChat.WebFront;
 
 /// <summary>Front-side behaviour. Bound from <c>OrleansChat:Front</c>.</summary>
-public sealed class ChatFrontOptions
+public sealed class ChatFrontOptions : IValidatableObject
 {
     public const string SectionName = "OrleansChat:Front";
 
     /// <summary>The shortest time between two typing announcements from one connection in one room.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan TypingInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often this front renews its lease in the cluster.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan LeaseRenewInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long the cluster waits for a renewal before it takes this front for dead.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the relay checks every subscribed room for messages the stream did not deliver.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (LeaseDuration < LeaseRenewInterval * 2)
+        {
+            yield return new ValidationResult(
+                "must be at least twice LeaseRenewInterval, or one late renewal kills a live front.", [nameof(LeaseDuration)]);
+        }
+    }
 }

@@ -16,11 +16,26 @@ public sealed partial class ChatHub(
     RoomStreamRelay relay,
     FrontIdentity front,
     IOptions<ChatFrontOptions> frontOptions,
+    ChatMetrics metrics,
     TimeProvider time,
     ILogger<ChatHub> logger) : Hub
 {
     private const string SessionItem = "session";
     private const int MaxHistoryPage = 100;
+
+    /// <summary>
+    /// Grain calls are tried this often. Every call the hub makes is idempotent (posts carry their message id,
+    /// claims their token), so a call lost with a dying silo is simply made again once the cluster has moved on.
+    /// </summary>
+    private const int MaxAttempts = 3;
+
+    private static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(250);
+
+    public override Task OnConnectedAsync()
+    {
+        metrics.Connected();
+        return Task.CompletedTask;
+    }
 
     private ConnectionSession? Session =>
         Context.Items.TryGetValue(SessionItem, out var value) ? value as ConnectionSession : null;
@@ -47,6 +62,7 @@ public sealed partial class ChatHub(
         try
         {
             var joined = await JoinAsync(session, ChatRules.DefaultRoom, position: null);
+            metrics.Registered();
             return new RegisterResult(session.Nickname, ChatRules.DefaultRoom, token, joined);
         }
         catch
@@ -86,6 +102,7 @@ public sealed partial class ChatHub(
                 rooms.Add(await JoinAsync(session, room, position));
             }
 
+            metrics.Registered();
             return new ResumeResult(session.Nickname, session.ResumeToken, rooms);
         }
         catch
@@ -182,11 +199,13 @@ public sealed partial class ChatHub(
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        metrics.Disconnected();
         if (Session is not { } session)
         {
             return;
         }
 
+        metrics.Unregistered();
         foreach (var room in session.Rooms)
         {
             await relay.ReleaseAsync(room);
@@ -261,6 +280,7 @@ public sealed partial class ChatHub(
 
         var request = new PostRequest(Guid.NewGuid(), session.Nickname, session.SessionId, normalized);
         var result = await CallAsync(() => Room(room).Post(request));
+        metrics.MessageIn();
         return result switch
         {
             { Status: PostStatus.Posted, Message: { } m } => new MessageAck(m.Id, m.Seq, room),
@@ -295,24 +315,36 @@ public sealed partial class ChatHub(
     private IChatRoomGrain Room(string room) => grains.GetGrain<IChatRoomGrain>(room);
 
     /// <summary>
-    /// A grain call that fails for infrastructure reasons (silo down, timeout) becomes a clear, retryable error for
-    /// the caller instead of SignalR's generic one; the details go to the log.
+    /// Grains answer bad requests with a status, never an exception, so an exception is the infrastructure (a silo
+    /// died, a call timed out): the call is retried, and if that fails too it becomes a clear error for the caller
+    /// instead of SignalR's generic one; the details go to the log.
     /// </summary>
     private async Task<T> CallAsync<T>(Func<Task<T>> call)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await call();
-        }
-        catch (Exception ex) when (ex is not HubException)
-        {
-            LogGrainCallFailed(ex, Context.ConnectionId);
-            throw new HubException(ChatErrors.Unavailable);
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (ex is not HubException && attempt < MaxAttempts && !Context.ConnectionAborted.IsCancellationRequested)
+            {
+                LogGrainCallRetried(ex, Context.ConnectionId, attempt);
+                await Task.Delay(RetryBackoff * attempt, time);
+            }
+            catch (Exception ex) when (ex is not HubException)
+            {
+                LogGrainCallFailed(ex, Context.ConnectionId);
+                throw new HubException(ChatErrors.Unavailable);
+            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ending or detaching the session of {Nickname} failed")]
     private partial void LogDisconnectFailed(Exception exception, string nickname);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A grain call for connection {ConnectionId} failed (attempt {Attempt}); retrying")]
+    private partial void LogGrainCallRetried(Exception exception, string connectionId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A grain call for connection {ConnectionId} failed")]
     private partial void LogGrainCallFailed(Exception exception, string connectionId);

@@ -22,6 +22,7 @@ public sealed partial class RoomStreamRelay(
     IClusterClient cluster,
     IHubContext<ChatHub> hub,
     IOptions<ChatRoomOptions> options,
+    ChatMetrics metrics,
     TimeProvider time,
     ILogger<RoomStreamRelay> logger)
 {
@@ -123,6 +124,32 @@ public sealed partial class RoomStreamRelay(
         }
     }
 
+    /// <summary>
+    /// Brings every subscribed room up to the room's latest message. Stream events can be lost when a silo dies
+    /// (they sat in its queue); a later message would reveal the gap, but the last ones before a quiet spell would
+    /// wait for it, so this runs when the gateways change and on a period.
+    /// </summary>
+    public async Task CatchUpAllAsync()
+    {
+        List<(string Room, RoomFeed Feed)> feeds;
+        lock (_rooms)
+        {
+            feeds = _rooms.Select(r => (r.Key, r.Value)).ToList();
+        }
+
+        foreach (var (room, feed) in feeds)
+        {
+            try
+            {
+                await CatchUpAsync(room, feed);
+            }
+            catch (Exception ex)
+            {
+                LogCatchUpFailed(ex, room);
+            }
+        }
+    }
+
     /// <summary>Announces that a member is typing. Straight onto the stream: typing is never stored.</summary>
     public Task PublishTypingAsync(string room, string nickname) =>
         StreamOf(room).OnNextAsync(new MemberTyping(room, time.GetUtcNow(), nickname));
@@ -166,6 +193,28 @@ public sealed partial class RoomStreamRelay(
         }
     }
 
+    private async Task CatchUpAsync(string room, RoomFeed feed)
+    {
+        await feed.Gate.WaitAsync();
+        try
+        {
+            if (feed.Handle is null)
+            {
+                return;
+            }
+
+            var snapshot = await Room(room).GetSnapshot();
+            if (snapshot.LastSeq > feed.LastSeq)
+            {
+                await FillAsync(feed, hub.Clients.Group(GroupOf(room)), room, snapshot.LastSeq);
+            }
+        }
+        finally
+        {
+            feed.Gate.Release();
+        }
+    }
+
     private async Task RelayMessageAsync(RoomFeed feed, IClientProxy group, MessagePosted message)
     {
         if (message.Seq <= feed.LastSeq)
@@ -175,17 +224,31 @@ public sealed partial class RoomStreamRelay(
 
         if (message.Seq > feed.LastSeq + 1)
         {
-            var missing = await Room(message.Room).GetMessages(
-                new MessageQuery(feed.LastSeq + 1, message.Seq - 1, int.MaxValue));
-            LogGapFilled(message.Room, feed.LastSeq + 1, message.Seq - 1, missing.Messages.Count);
-            foreach (var earlier in missing.Messages)
-            {
-                await group.SendAsync(ChatEvents.Broadcast, ToBroadcast(earlier));
-            }
+            await FillAsync(feed, group, message.Room, message.Seq - 1);
         }
 
-        await group.SendAsync(ChatEvents.Broadcast, ToBroadcast(message));
+        await SendAsync(group, message);
         feed.LastSeq = message.Seq;
+    }
+
+    /// <summary>Relays, from history, the messages after the seam up to <paramref name="upTo"/>.</summary>
+    private async Task FillAsync(RoomFeed feed, IClientProxy group, string room, long upTo)
+    {
+        var missing = await Room(room).GetMessages(new MessageQuery(feed.LastSeq + 1, upTo, int.MaxValue));
+        LogGapFilled(room, feed.LastSeq + 1, upTo, missing.Messages.Count);
+        foreach (var earlier in missing.Messages)
+        {
+            await SendAsync(group, earlier);
+            feed.LastSeq = earlier.Seq;
+        }
+
+        feed.LastSeq = Math.Max(feed.LastSeq, upTo);
+    }
+
+    private async Task SendAsync(IClientProxy group, MessagePosted message)
+    {
+        await group.SendAsync(ChatEvents.Broadcast, ToBroadcast(message));
+        metrics.Relayed(time.GetUtcNow() - message.At);
     }
 
     private static async Task AnnounceAsync(
@@ -226,6 +289,9 @@ public sealed partial class RoomStreamRelay(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room {Room}: messages {From}..{To} missing from the stream, {Found} read from history")]
     private partial void LogGapFilled(string room, long from, long to, int found);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Catching up room {Room} failed")]
+    private partial void LogCatchUpFailed(Exception exception, string room);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Relaying an event of room {Room} failed")]
     private partial void LogRelayFailed(Exception exception, string room);

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansChat.Grains;
+
+/// <summary>Keeps the fronts' leases and evicts the sessions of fronts that stop renewing.</summary>
+public sealed partial class FrontDirectoryGrain(
+    [PersistentState("fronts", ChatStorage.Presence)] IPersistentState<FrontDirectoryState> fronts,
+    TimeProvider time,
+    ILogger<FrontDirectoryGrain> logger) : Grain, IFrontDirectoryGrain
+{
+    /// <summary>How often expired leases are looked for: a fraction of the shortest sensible lease.</summary>
+    private static readonly TimeSpan CheckPeriod = TimeSpan.FromSeconds(1);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(EvictExpiredAsync, new GrainTimerCreationOptions
+        {
+            DueTime = CheckPeriod,
+            Period = CheckPeriod,
+            // Expiry must be noticed while no front calls: a dead front never will.
+            KeepAlive = true,
+        });
+        return Task.CompletedTask;
+    }
+
+    public async Task Renew(FrontLease lease)
+    {
+        var known = fronts.State.Fronts.ContainsKey(lease.FrontId);
+        fronts.State.Fronts[lease.FrontId] = new FrontLeaseRecord(time.GetUtcNow(), lease.Duration);
+        if (!known)
+        {
+            LogFrontJoined(lease.FrontId, lease.Duration);
+        }
+
+        await fronts.WriteStateAsync();
+    }
+
+    public async Task Retire(string frontId)
+    {
+        if (fronts.State.Fronts.Remove(frontId))
+        {
+            await fronts.WriteStateAsync();
+        }
+
+        LogFrontRetired(frontId);
+        await Sessions(frontId).Evict(new FrontLost(frontId, time.GetUtcNow(), Clean: true));
+    }
+
+    private async Task EvictExpiredAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var expired = fronts.State.Fronts.Where(f => f.Value.RenewedAt + f.Value.Duration < now).ToList();
+        if (expired.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (frontId, lease) in expired)
+        {
+            LogFrontExpired(frontId, lease.RenewedAt);
+            fronts.State.Fronts.Remove(frontId);
+        }
+
+        await fronts.WriteStateAsync(cancellationToken);
+        await Task.WhenAll(expired.Select(f => Sessions(f.Key).Evict(new FrontLost(f.Key, f.Value.RenewedAt, Clean: false))));
+    }
+
+    private IFrontSessionsGrain Sessions(string frontId) => GrainFactory.GetGrain<IFrontSessionsGrain>(frontId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Front {FrontId} holds a lease of {Duration}")]
+    private partial void LogFrontJoined(string frontId, TimeSpan duration);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Front {FrontId} retired")]
+    private partial void LogFrontRetired(string frontId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Front {FrontId} stopped renewing its lease (last at {RenewedAt}); evicting its sessions")]
+    private partial void LogFrontExpired(string frontId, DateTimeOffset renewedAt);
+}

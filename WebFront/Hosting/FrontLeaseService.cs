@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Options;
+using OrleansChat.Grains;
+
+namespace OrleansChat.WebFront.Hosting;
+
+/// <summary>
+/// Keeps this front's lease alive in the cluster while it runs, and retires it on shutdown so its users' leaves are
+/// announced before the process exits. A front that dies simply stops renewing; the cluster then detaches its users.
+/// </summary>
+public sealed partial class FrontLeaseService(
+    IGrainFactory grains,
+    FrontIdentity front,
+    IOptions<ChatFrontOptions> options,
+    ILogger<FrontLeaseService> logger) : BackgroundService
+{
+    private IFrontDirectoryGrain Directory => grains.GetGrain<IFrontDirectoryGrain>(0);
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await Directory.Retire(front.Id).WaitAsync(cancellationToken);
+            LogRetired(front.Id);
+        }
+        catch (Exception ex)
+        {
+            LogRetireFailed(ex, front.Id);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var lease = new FrontLease(front.Id, options.Value.LeaseDuration);
+        using var timer = new PeriodicTimer(options.Value.LeaseRenewInterval);
+        do
+        {
+            try
+            {
+                await Directory.Renew(lease);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogRenewFailed(ex, front.Id);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Front {FrontId} retired: its users' leaves are announced")]
+    private partial void LogRetired(string frontId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Front {FrontId} could not retire; its users leave when its lease expires")]
+    private partial void LogRetireFailed(Exception exception, string frontId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Front {FrontId} could not renew its lease")]
+    private partial void LogRenewFailed(Exception exception, string frontId);
+}

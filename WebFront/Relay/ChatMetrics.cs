@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+
+namespace OrleansChat.WebFront.Relay;
+
+/// <summary>The front's own instruments, exported with Orleans' and ASP.NET Core's through OpenTelemetry.</summary>
+public sealed class ChatMetrics
+{
+    public const string MeterName = "OrleansChat.WebFront";
+
+    private readonly UpDownCounter<long> _connections;
+    private readonly UpDownCounter<long> _registered;
+    private readonly Counter<long> _messagesIn;
+    private readonly Counter<long> _messagesOut;
+    private readonly Histogram<double> _fanOutLatency;
+
+    public ChatMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _connections = meter.CreateUpDownCounter<long>("orleanschat.connections", description: "Open hub connections on this front.");
+        _registered = meter.CreateUpDownCounter<long>("orleanschat.registered_users", description: "Connections with a nickname on this front.");
+        _messagesIn = meter.CreateCounter<long>("orleanschat.messages.in", description: "Messages accepted from this front's clients.");
+        _messagesOut = meter.CreateCounter<long>("orleanschat.messages.out", description: "Messages relayed to a room's group on this front.");
+        _fanOutLatency = meter.CreateHistogram<double>(
+            "orleanschat.fanout.latency", unit: "ms", description: "From the room accepting a message to this front handing it to SignalR.");
+    }
+
+    public void Connected() => _connections.Add(1);
+
+    public void Disconnected() => _connections.Add(-1);
+
+    public void Registered() => _registered.Add(1);
+
+    public void Unregistered() => _registered.Add(-1);
+
+    public void MessageIn() => _messagesIn.Add(1);
+
+    public void Relayed(TimeSpan sinceAccepted)
+    {
+        _messagesOut.Add(1);
+        _fanOutLatency.Record(sinceAccepted.TotalMilliseconds);
+    }
+}

@@ -22,7 +22,7 @@ public static class ChatFrontExtensions
         }
 
         builder.AddOrleansChatClient(cluster);
-        builder.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<RelayWatchdog>());
+        builder.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<GatewayChangeSignal>());
         return builder;
     }
 
@@ -35,8 +35,8 @@ public static class ChatFrontExtensions
         builder.Services.AddSingleton(FrontIdentity.ForThisProcess());
         builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddSingleton<RoomStreamRelay>();
-        builder.Services.AddSingleton<RelayWatchdog>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<RelayWatchdog>());
+        builder.Services.AddSingleton<GatewayChangeSignal>();
+        builder.Services.AddHostedService<RelayWatchdog>();
         builder.Services.AddHostedService<FrontLeaseService>();
         builder.Services.AddSingleton<BrandImages>();
         builder.AddChatOperations(readiness => readiness.AddCheck<ClusterReadyCheck>("cluster"), ChatMetrics.MeterName);

@@ -7,21 +7,14 @@ namespace OrleansChat.WebFront.Relay;
 /// events (or subscriptions) when a gateway silo dies, and the events lost last would otherwise wait for the next
 /// message to reveal the gap.
 /// </summary>
-public sealed class RelayWatchdog(RoomStreamRelay relay, IOptions<ChatFrontOptions> options)
-    : BackgroundService, IClusterConnectionStatusObserver
+public sealed class RelayWatchdog(RoomStreamRelay relay, GatewayChangeSignal gateways, IOptions<ChatFrontOptions> options)
+    : BackgroundService
 {
-    public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered) =>
-        _ = relay.CatchUpAllAsync();
-
-    public void NotifyClusterConnectionLost()
-    {
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.CatchUpInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (!stoppingToken.IsCancellationRequested)
         {
+            await gateways.WaitAsync(options.Value.CatchUpInterval, stoppingToken);
             await relay.CatchUpAllAsync();
         }
     }

@@ -14,6 +14,7 @@ public static class ChatClientExtensions
             client.UseRedisClustering(o => o.ConfigurationOptions = ChatSiloExtensions.RedisOptions(cluster.RedisConnectionString!));
             client.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (cluster.ServiceId, cluster.ClusterId));
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = cluster.GatewayListRefreshPeriod);
             client.AddMemoryStreams(ChatStreams.ProviderName);
         });
         return builder;

@@ -64,6 +64,13 @@ public sealed class ChatClusterOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.500", "00:05:00")]
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often a front re-reads the silos it may use as gateways. Orleans' default of a minute leaves a front with
+    /// only dead gateways for that long when silos are replaced in turn (a rolling restart).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Mode == ClusterMode.Redis && string.IsNullOrWhiteSpace(RedisConnectionString))

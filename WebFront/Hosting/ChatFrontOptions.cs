@@ -23,6 +23,14 @@ public sealed class ChatFrontOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long one attempt of a grain call may take before the hub tries again. A call in flight to a silo that
+    /// dies hangs until Orleans' response timeout even once the death is known; every hub call is idempotent, so a
+    /// second attempt can go out while the first still hangs. Calls normally take milliseconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan GrainCallAttemptTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (LeaseDuration < LeaseRenewInterval * 2)

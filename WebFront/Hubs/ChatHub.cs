@@ -325,7 +325,7 @@ public sealed partial class ChatHub(
         {
             try
             {
-                return await call();
+                return await call().WaitAsync(frontOptions.Value.GrainCallAttemptTimeout, time);
             }
             catch (Exception ex) when (ex is not HubException && attempt < MaxAttempts && !Context.ConnectionAborted.IsCancellationRequested)
             {

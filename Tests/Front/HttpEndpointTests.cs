@@ -46,6 +46,37 @@ public sealed class HttpEndpointTests(ChatFrontFactory front) : IClassFixture<Ch
     }
 
     [Fact]
+    public async Task Health_endpoints_say_live_and_ready_once_the_cluster_answers()
+    {
+        using var http = front.CreateClient();
+
+        using var live = await http.GetAsync("/health/live");
+        using var ready = await http.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Metrics_are_exposed_for_prometheus_with_the_chat_and_orleans_instruments()
+    {
+        await using var ana = await front.ConnectAsync();
+        await ana.RegisterAsync("metrics-" + Guid.NewGuid().ToString("N")[..6]);
+        await ana.SendAsync("counted");
+        await ana.NextBroadcastAsync();
+        using var http = front.CreateClient();
+
+        var text = await http.GetStringAsync("/admin/metrics");
+
+        foreach (var name in new[] { "orleanschat_connections", "orleanschat_registered_users", "orleanschat_messages_in",
+                     "orleanschat_messages_out", "orleanschat_fanout_latency", "orleans_" })
+        {
+            Assert.Contains(name, text);
+        }
+    }
+
+    [Fact]
     public async Task The_page_scripts_and_styles_are_served_from_the_app()
     {
         using var http = front.CreateClient();

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Options;
+
+namespace OrleansChat.Tests.Front;
+
+/// <summary>A wrong setting stops the front at start-up with a message that names it.</summary>
+public sealed class ConfigurationValidationTests
+{
+    [Theory]
+    [InlineData("OrleansChat:Cluster:Mode", "Redis", "OrleansChat:Cluster:RedisConnectionString")]
+    [InlineData("OrleansChat:Cluster:SiloPort", "70000", "OrleansChat:Cluster:SiloPort")]
+    [InlineData("OrleansChat:Cluster:SiloPort", "many", "OrleansChat:Cluster")]
+    [InlineData("OrleansChat:Cluster:AdvertisedAddress", "not-an-ip", "OrleansChat:Cluster:AdvertisedAddress")]
+    [InlineData("OrleansChat:Rooms:MaxRoomsPerUser", "0", "OrleansChat:Rooms:MaxRoomsPerUser")]
+    [InlineData("OrleansChat:Front:LeaseDuration", "00:00:01", "OrleansChat:Front:LeaseDuration")]
+    public async Task An_invalid_setting_fails_start_up_naming_it(string key, string value, string named)
+    {
+        await using var front = new ChatFrontFactory().With(key, value);
+
+        var error = Assert.ThrowsAny<Exception>(() => front.StartServer());
+
+        var validation = error as OptionsValidationException ?? error.InnerException as OptionsValidationException;
+        Assert.NotNull(validation);
+        Assert.Contains(named, validation.Message);
+    }
+}

@@ -131,6 +131,8 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         ["OrleansChat__Cluster__AdvertisedAddress"] = "127.0.0.1",
         ["OrleansChat__Cluster__ClusterId"] = "test-" + Path.GetFileName(_workDir),
         ["OrleansChat__Rooms__ReconnectGrace"] = Grace.ToString(),
+        ["OrleansChat__Limits__MessagesPerSecond"] = "100000",
+        ["OrleansChat__Limits__MessageBurst"] = "100000",
     };
 
     private ChatProcess StartDotnet(string name, string project, string dll, Dictionary<string, string> environment)

@@ -22,6 +22,11 @@ public class ChatFrontFactory : WebApplicationFactory<Program>
     {
         UseKestrel(0);
         With("OrleansChat:Storage:DataPath", DataPath);
+
+        // Most tests send bursts far beyond a person's typing speed; flood protection has tests of its own.
+        With("OrleansChat:Limits:MessagesPerSecond", "100000").With("OrleansChat:Limits:MessageBurst", "100000");
+        With("OrleansChat:Limits:JoinsPerSecond", "100000").With("OrleansChat:Limits:JoinBurst", "100000");
+        With("OrleansChat:Limits:OtherCallsPerSecond", "100000").With("OrleansChat:Limits:OtherCallBurst", "100000");
     }
 
     /// <summary>This front's history folder, deleted with the factory unless a test shares it on purpose.</summary>

@@ -9,10 +9,14 @@ public static class ChatEndpoints
 {
     public const string HubPath = "/hubs/chat";
 
+    /// <summary>The rate-limiter policy that caps open hub connections per client address.</summary>
+    public const string ConnectionsPerAddressPolicy = "connections-per-address";
+
     private static readonly TimeSpan ImageMaxAge = TimeSpan.FromDays(7);
 
     public static WebApplication MapChatEndpoints(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -25,7 +29,8 @@ public static class ChatEndpoints
         app.MapGet("/flaticon", (HttpContext http) => Cached(http, images.Icon()));
 
         app.UseConnectionCloseTracking(HubPath);
-        app.MapHub<ChatHub>(HubPath);
+        app.UseRateLimiter();
+        app.MapHub<ChatHub>(HubPath).RequireRateLimiting(ConnectionsPerAddressPolicy);
         return app;
     }
 

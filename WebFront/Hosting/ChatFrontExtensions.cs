@@ -1,7 +1,10 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansChat.Grains;
 using OrleansChat.Grains.Hosting;
 using OrleansChat.WebFront.Endpoints;
+using OrleansChat.WebFront.Hubs;
 using OrleansChat.WebFront.Relay;
 
 namespace OrleansChat.WebFront.Hosting;
@@ -30,7 +33,22 @@ public static class ChatFrontExtensions
     {
         builder.AddValidatedOptions<ChatFrontOptions>(ChatFrontOptions.SectionName);
         builder.AddValidatedOptions<ChatRoomOptions>(ChatRoomOptions.SectionName);
-        builder.Services.AddSignalR();
+        var limits = builder.AddValidatedOptions<ChatLimitsOptions>(ChatLimitsOptions.SectionName);
+        builder.Services.AddSingleton<ChatRateLimitFilter>();
+        builder.Services.AddSignalR(hub =>
+        {
+            hub.MaximumReceiveMessageSize = limits.MaximumReceiveMessageSize;
+            hub.AddFilter<ChatRateLimitFilter>();
+        });
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            // A WebSocket request lasts as long as its connection: a concurrency limit on the hub counts open
+            // connections per client address.
+            limiter.AddPolicy(ChatEndpoints.ConnectionsPerAddressPolicy, http => RateLimitPartition.GetConcurrencyLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new ConcurrencyLimiterOptions { PermitLimit = limits.ConnectionsPerAddress, QueueLimit = 0 }));
+        });
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(FrontIdentity.ForThisProcess());
         builder.Services.AddSingleton<ChatMetrics>();

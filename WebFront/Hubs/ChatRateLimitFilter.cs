@@ -1,0 +1,70 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using OrleansChat.Grains;
+
+namespace OrleansChat.WebFront.Hubs;
+
+/// <summary>
+/// Per-connection token buckets in front of every hub method, so one client cannot flood a room or the grains behind
+/// it. A call over the limit fails at once with <see cref="ChatErrors.RateLimited"/>; the connection stays open.
+/// </summary>
+/// <remarks>
+/// Partitioned limiters keyed by connection: one shared timer refills every bucket and idle buckets are dropped,
+/// so ten thousand connections do not mean thirty thousand timers.
+/// </remarks>
+public sealed class ChatRateLimitFilter : IHubFilter, IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _messages;
+    private readonly PartitionedRateLimiter<string> _joins;
+    private readonly PartitionedRateLimiter<string> _other;
+
+    public ChatRateLimitFilter(IOptions<ChatLimitsOptions> options)
+    {
+        var limits = options.Value;
+        _messages = PerConnection(limits.MessagesPerSecond, limits.MessageBurst);
+        _joins = PerConnection(limits.JoinsPerSecond, limits.JoinBurst);
+        _other = PerConnection(limits.OtherCallsPerSecond, limits.OtherCallBurst);
+    }
+
+    public async ValueTask<object?> InvokeMethodAsync(
+        HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        var limiter = invocationContext.HubMethodName switch
+        {
+            nameof(ChatHub.Message) or nameof(ChatHub.SendToRoom) => _messages,
+            nameof(ChatHub.JoinRoom) or nameof(ChatHub.RejoinRoom) or nameof(ChatHub.LeaveRoom) => _joins,
+            _ => _other,
+        };
+        using var lease = limiter.AttemptAcquire(invocationContext.Context.ConnectionId);
+        if (!lease.IsAcquired)
+        {
+            throw new HubException(ChatErrors.RateLimited);
+        }
+
+        return await next(invocationContext);
+    }
+
+    public void Dispose()
+    {
+        _messages.Dispose();
+        _joins.Dispose();
+        _other.Dispose();
+    }
+
+    /// <summary>A bucket of <paramref name="burst"/> tokens per connection, refilled at <paramref name="perSecond"/>.</summary>
+    private static PartitionedRateLimiter<string> PerConnection(double perSecond, int burst)
+    {
+        // The shared timer ticks every 100 ms: refill in steps no finer than that.
+        var period = TimeSpan.FromSeconds(Math.Max(0.1, 1 / perSecond));
+        var tokens = Math.Max(1, (int)Math.Round(perSecond * period.TotalSeconds));
+        return PartitionedRateLimiter.Create<string, string>(connectionId =>
+            RateLimitPartition.GetTokenBucketLimiter(connectionId, _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = burst,
+                TokensPerPeriod = tokens,
+                ReplenishmentPeriod = period,
+                QueueLimit = 0,
+            }));
+    }
+}

@@ -16,7 +16,11 @@ public static class ChatRules
     /// <summary>The room every seed-compatible client talks in.</summary>
     public const string DefaultRoom = "geral";
 
-    /// <summary>Trims and checks a nickname: 1–32 characters, no control, format or separator-line characters.</summary>
+    /// <summary>
+    /// Trims and checks a nickname: 1–32 characters, no control, format or separator-line characters, and letters
+    /// from at most one of the Latin, Greek and Cyrillic scripts, whose look-alikes ("а" and "a") would let one user
+    /// pose as another.
+    /// </summary>
     public static bool TryNormalizeNickname(string? nickname, out string normalized) =>
         TryNormalizeName(nickname, out normalized);
 
@@ -27,7 +31,7 @@ public static class ChatRules
     public static bool TryNormalizeRoom(string? room, out string normalized)
     {
         var valid = TryNormalizeName(room, out normalized);
-        normalized = normalized.ToLowerInvariant();
+        normalized = normalized.Normalize(NormalizationForm.FormKC).ToLowerInvariant();
         return valid;
     }
 
@@ -46,7 +50,8 @@ public static class ChatRules
         var unified = text.Contains('\r') ? text.Replace("\r\n", "\n").Replace('\r', '\n') : text;
         var trimmed = unified.Trim();
         if (!IsWellFormed(trimmed, allowNewline: true, allowFormat: true, out var length)
-            || length is 0 or > MaxMessageLength)
+            || length is 0 or > MaxMessageLength
+            || trimmed.AsSpan().IndexOfAnyInRange('\u202A', '\u202E') >= 0)
         {
             return false;
         }
@@ -55,8 +60,11 @@ public static class ChatRules
         return true;
     }
 
-    /// <summary>The key two nicknames (or room names) collide on: trimmed, then compared without case.</summary>
-    public static string KeyOf(string normalizedName) => normalizedName.ToUpperInvariant();
+    /// <summary>
+    /// The key two nicknames collide on: compatibility-normalized (full-width "ａｎａ" is "ana"), then without case.
+    /// </summary>
+    public static string KeyOf(string normalizedName) =>
+        normalizedName.Normalize(NormalizationForm.FormKC).ToUpperInvariant();
 
     private static bool TryNormalizeName(string? name, out string normalized)
     {
@@ -68,13 +76,37 @@ public static class ChatRules
 
         var trimmed = name.Trim();
         if (!IsWellFormed(trimmed, allowNewline: false, allowFormat: false, out var length)
-            || length is 0 or > MaxNicknameLength)
+            || length is 0 or > MaxNicknameLength
+            || MixesConfusableScripts(trimmed))
         {
             return false;
         }
 
         normalized = trimmed;
         return true;
+    }
+
+    /// <summary>Whether the letters come from more than one of Latin, Greek and Cyrillic.</summary>
+    private static bool MixesConfusableScripts(string name)
+    {
+        var scripts = 0;
+        foreach (var rune in name.EnumerateRunes())
+        {
+            if (!Rune.IsLetter(rune))
+            {
+                continue;
+            }
+
+            scripts |= rune.Value switch
+            {
+                <= 0x024F or (>= 0x1E00 and <= 0x1EFF) => 1,
+                (>= 0x0370 and <= 0x03FF) or (>= 0x1F00 and <= 0x1FFF) => 2,
+                >= 0x0400 and <= 0x052F => 4,
+                _ => 0,
+            };
+        }
+
+        return scripts is not (0 or 1 or 2 or 4);
     }
 
     /// <summary>

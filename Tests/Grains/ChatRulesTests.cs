@@ -72,6 +72,32 @@ public sealed class ChatRulesTests
         Assert.False(ChatRules.TryNormalizeMessage(new string('a', 1_000_000), out _));
     }
 
+    [Theory]
+    [InlineData("pаypal")]
+    [InlineData("Αlice")]
+    [InlineData("adminо")]
+    public void Nicknames_mixing_look_alike_scripts_are_refused(string spoof) =>
+        Assert.False(ChatRules.TryNormalizeNickname(spoof, out _));
+
+    [Theory]
+    [InlineData("Дмитрий")]
+    [InlineData("Αλέξης")]
+    [InlineData("José")]
+    [InlineData("山田 taro")]
+    public void Nicknames_in_one_script_are_accepted(string nickname) =>
+        Assert.True(ChatRules.TryNormalizeNickname(nickname, out _));
+
+    [Fact]
+    public void Full_width_nicknames_collide_with_their_plain_form() =>
+        Assert.Equal(ChatRules.KeyOf("ana"), ChatRules.KeyOf("ＡＮＡ"));
+
+    [Fact]
+    public void Bidi_overrides_are_refused_in_messages_but_isolates_and_marks_are_kept()
+    {
+        Assert.False(ChatRules.TryNormalizeMessage("evil \u202Etxt.exe", out _));
+        Assert.True(ChatRules.TryNormalizeMessage("name: \u2067שלום\u2069 ok \u200F", out _));
+    }
+
     [Fact]
     public void Nickname_keys_ignore_case()
     {

@@ -28,6 +28,7 @@ public static class ChatEndpoints
         app.MapGet("/logo", (HttpContext http) => Cached(http, images.Logo()));
         app.MapGet("/flaticon", (HttpContext http) => Cached(http, images.Icon()));
 
+        app.UseHubOriginCheck(HubPath);
         app.UseConnectionCloseTracking(HubPath);
         app.UseRateLimiter();
         app.MapHub<ChatHub>(HubPath).RequireRateLimiting(ConnectionsPerAddressPolicy);

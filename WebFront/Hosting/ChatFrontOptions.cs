@@ -31,6 +31,12 @@ public sealed class ChatFrontOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan GrainCallAttemptTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Origins (e.g. <c>https://chat.example.com</c>) whose pages may use the hub besides the front's own; empty
+    /// (the default) allows same-origin pages only.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (LeaseDuration < LeaseRenewInterval * 2)

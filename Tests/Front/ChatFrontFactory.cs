@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OrleansChat.Tests.Support;
 using OrleansChat.WebFront.Endpoints;
 
@@ -52,6 +53,9 @@ public class ChatFrontFactory : WebApplicationFactory<Program>
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Every error the front logged.</summary>
+    public LogSink Logs { get; } = new();
+
     /// <summary>The embedded silo's port, for a second front to join this one's cluster.</summary>
     public int SiloPort { get; } = FreePort.Next();
 
@@ -95,5 +99,7 @@ public class ChatFrontFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 }

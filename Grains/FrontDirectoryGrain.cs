@@ -11,8 +11,14 @@ public sealed partial class FrontDirectoryGrain(
     /// <summary>How often expired leases are looked for: a fraction of the shortest sensible lease.</summary>
     private static readonly TimeSpan CheckPeriod = TimeSpan.FromSeconds(1);
 
+    private DateTimeOffset _lastCheck;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // While this grain was down (its silo died or stalled), fronts could not renew: their stored renewal times
+        // say nothing about whether they are alive. Every lease restarts now, so only a front that stays silent for
+        // a whole lease from here on is taken for dead.
+        RestartLeases();
         this.RegisterGrainTimer(EvictExpiredAsync, new GrainTimerCreationOptions
         {
             DueTime = CheckPeriod,
@@ -49,6 +55,16 @@ public sealed partial class FrontDirectoryGrain(
     private async Task EvictExpiredAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        if (now - _lastCheck > CheckPeriod * 3)
+        {
+            // This grain itself stood still (its silo was paused or starved): the fronts' renewals could not reach
+            // it, so their silence proves nothing. Evicting now would end every session of a healthy cluster.
+            LogStalled(now - _lastCheck);
+            RestartLeases();
+            return;
+        }
+
+        _lastCheck = now;
         var expired = fronts.State.Fronts.Where(f => f.Value.RenewedAt + f.Value.Duration < now).ToList();
         if (expired.Count == 0)
         {
@@ -65,10 +81,23 @@ public sealed partial class FrontDirectoryGrain(
         await Task.WhenAll(expired.Select(f => Sessions(f.Key).Evict(new FrontLost(f.Key, f.Value.RenewedAt, Clean: false))));
     }
 
+    /// <summary>Counts every lease from now: used when this grain cannot know what it missed.</summary>
+    private void RestartLeases()
+    {
+        _lastCheck = time.GetUtcNow();
+        foreach (var (frontId, lease) in fronts.State.Fronts.ToList())
+        {
+            fronts.State.Fronts[frontId] = lease with { RenewedAt = _lastCheck };
+        }
+    }
+
     private IFrontSessionsGrain Sessions(string frontId) => GrainFactory.GetGrain<IFrontSessionsGrain>(frontId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Front {FrontId} holds a lease of {Duration}")]
     private partial void LogFrontJoined(string frontId, TimeSpan duration);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The front directory stood still for {Gap}; restarting every lease instead of evicting")]
+    private partial void LogStalled(TimeSpan gap);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Front {FrontId} retired")]
     private partial void LogFrontRetired(string frontId);

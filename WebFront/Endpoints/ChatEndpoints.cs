@@ -17,6 +17,7 @@ public static class ChatEndpoints
     public static WebApplication MapChatEndpoints(this WebApplication app)
     {
         app.UseSecurityHeaders();
+        app.UseResponseCompression();
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions
         {

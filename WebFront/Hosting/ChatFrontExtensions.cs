@@ -57,6 +57,9 @@ public static class ChatFrontExtensions
         builder.Services.AddHostedService<RelayWatchdog>();
         builder.Services.AddHostedService<FrontLeaseService>();
         builder.Services.AddSingleton<BrandImages>();
+        // The page's text files (html, css, js, json) shrink to a third; event streams are not in the defaults, so
+        // SignalR's server-sent events are never buffered by compression.
+        builder.Services.AddResponseCompression(o => o.EnableForHttps = true);
         builder.AddChatOperations(readiness => readiness.AddCheck<ClusterReadyCheck>("cluster"), ChatMetrics.MeterName);
         return builder;
     }

@@ -5,13 +5,15 @@
 // the same rooms, without leave or join notices, and returns what was missed. If the grace period is over, the page
 // registers the same nickname again and rejoins its rooms from where it was.
 
-import { NICKNAME_TAKEN, SESSION_EXPIRED, UNAVAILABLE, describeError } from "./errors.js";
+import { NICKNAME_TAKEN, SESSION_EXPIRED, UNAVAILABLE, describeError, hubError } from "./errors.js";
+import { initialLanguage, language, setLanguage, t } from "./i18n.js";
 import {
   MAX_ENTRIES, acceptMessage, addNotice, createRoom, oldestSeq, prependOlder, resetMessages, trim,
 } from "./rooms.js";
 import {
-  appendEntries, prependEntries, renderLoadOlder, renderMembers, renderRoom, renderRoomList, renderServerRooms,
-  renderTyping, setStatus, showChat, showError, showPrompt, ui,
+  announce, appendEntries, atTop, hideBanner, onLogScrolled, openPanel, panelsCollapse, prependEntries,
+  renderLoadOlder, renderMembers, renderRoom, renderRoomList, renderServerRooms, renderTyping, scrollToBottom,
+  setStatus, showBanner, showChat, showError, showPanel, showPrompt, translatePage, ui,
 } from "./view.js";
 
 const HUB_URL = "/hubs/chat";
@@ -25,7 +27,8 @@ const RESUME_DELAY_MS = 1000;
 const TYPING_SEND_INTERVAL_MS = 2000;
 const TYPING_SHOWN_MS = 4000;
 const HISTORY_PAGE = 50;
-const RECOVERED_SHOWN_MS = 30000;   // how long the header says what a reconnect recovered
+const RECOVERED_SHOWN_MS = 30000;   // how long the header and the banner say what a reconnect recovered
+const NICKNAME_KEY = "chat.nickname"; // the last nickname used, to fill in the prompt next time
 
 const session = {
   nickname: null,       // set once registered
@@ -33,7 +36,6 @@ const session = {
   current: null,        // the room shown
   phase: "prompt",      // prompt | registering | ready | resuming
   connected: false,
-  sending: false,
   signingOut: false,
   lastTypingSent: new Map(), // room -> time of the last Typing call
 };
@@ -44,16 +46,45 @@ const orphans = new Map();
 let joinsInFlight = 0;
 let serverRooms = [];
 let statusTimer = 0;
+// What the header and the banner say, kept as text keys so that a language switch can draw them again.
+let statusShown = { state: "connecting", key: undefined, params: {} };
+let bannerShown = null;
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Says in the header what a reconnect did, then goes back to a plain "Connected". */
-function showReconnected(detail) {
-  setStatus("connected", `Reconnected · ${detail}`);
+setLanguage(initialLanguage());
+translatePage();
+ui.language.value = language();
+
+function status(state, key, params) {
+  statusShown = { state, key, params };
+  setStatus(state, key, params);
+}
+
+function banner(tone, key, params, options) {
+  bannerShown = { tone, key, params, options };
+  showBanner(tone, key, params, options);
+}
+
+function clearBanner() {
+  bannerShown = null;
+  hideBanner();
+}
+
+/**
+ * Says in the header and the banner what a reconnect did, then goes back to a plain "Connected".
+ * how: "recovered" (messages fetched one by one), "reloaded" (latest messages reloaded), "rejoined" (new session).
+ */
+function showReconnected(how, recovered) {
+  status("connected", how === "reloaded" ? "status.reloaded" : "status.recovered", { n: recovered });
+  banner("ok", `banner.${how}`, { n: recovered });
   clearTimeout(statusTimer);
   statusTimer = setTimeout(() => {
     if (session.connected) {
-      setStatus("connected");
+      status("connected");
+      if (bannerShown?.tone === "ok") {
+        clearBanner();
+      }
     }
   }, RECOVERED_SHOWN_MS);
 }
@@ -63,8 +94,8 @@ function ready() {
 }
 
 function updateControls() {
-  ui.joinButton.disabled = !session.connected || session.phase !== "prompt";
-  ui.sendButton.disabled = !ready() || session.sending || !session.current;
+  ui.joinButton.disabled = session.phase !== "prompt";
+  ui.sendButton.disabled = !ready() || !session.current;
   ui.roomJoinButton.disabled = !ready();
   ui.leaveRoom.disabled = !ready() || !session.current;
   ui.refreshRooms.disabled = !ready();
@@ -81,6 +112,9 @@ function renderSidebar() {
 }
 
 function switchTo(name) {
+  if (openPanel() && panelsCollapse()) {
+    showPanel(null);
+  }
   session.current = rooms.has(name) ? name : null;
   const room = currentRoom();
   if (room) {
@@ -89,6 +123,7 @@ function switchTo(name) {
   renderRoom(room, session.nickname);
   renderSidebar();
   showError(ui.sendError, "");
+  fillIfShort();
 }
 
 /** After leaving or losing a room: the default room if still in it, else any. */
@@ -129,14 +164,14 @@ function routeRoomEvent(event) {
 
 function applyRoomEvent(room, event) {
   if (event.type === "broadcast") {
-    addMessages(room, [event.payload]);
+    addMessages(room, [event.payload], true);
   } else if (event.type === "presence") {
     applyPresence(room, event.payload);
   }
 }
 
-/** Appends messages not seen yet; returns how many were new. */
-function addMessages(room, broadcasts) {
+/** Appends messages not seen yet; returns how many were new. Live ones from others are read out by screen readers. */
+function addMessages(room, broadcasts, live = false) {
   const added = [];
   for (const broadcast of broadcasts) {
     const entry = acceptMessage(room, broadcast);
@@ -152,6 +187,11 @@ function addMessages(room, broadcasts) {
   if (room.name === session.current) {
     appendEntries(added, session.nickname, dropped);
     renderLoadOlder(room);
+    if (live) {
+      for (const entry of added.filter((e) => e.nickname !== session.nickname)) {
+        announce(t("announce.message", { nickname: entry.nickname, text: entry.text }));
+      }
+    }
   } else {
     const fromOthers = added.filter((e) => e.nickname !== session.nickname).length;
     if (fromOthers) {
@@ -162,23 +202,25 @@ function addMessages(room, broadcasts) {
   return added.length;
 }
 
-function addRoomNotice(room, text, local = false) {
-  const entry = addNotice(room, text, local);
+function addRoomNotice(room, key, params = {}, local = false) {
+  const entry = addNotice(room, key, params, local);
   const dropped = trim(room);
   if (room.name === session.current) {
     appendEntries([entry], session.nickname, dropped);
+    announce(t(key, params));
   }
 }
 
+/** Joins and leaves, worded by the page in its own language (the server's `message` notices are Portuguese). */
 function applyPresence(room, { nickname, kind }) {
   const name = String(nickname ?? "");
   if (kind === "joined") {
     room.members.add(name);
-    addRoomNotice(room, `${name} joined.`);
+    addRoomNotice(room, "notice.joined", { nickname: name });
   } else if (kind === "left") {
     room.members.delete(name);
     stopTyping(room, name);
-    addRoomNotice(room, `${name} left.`);
+    addRoomNotice(room, "notice.left", { nickname: name });
   } else {
     return;
   }
@@ -209,7 +251,7 @@ function applyJoined(joined) {
       room.lastSeq = Math.max(room.lastSeq, Number(joined.lastSeq) || 0);
     } else {
       resetMessages(room, joined);
-      addNotice(room, "History reloaded.", true);
+      addNotice(room, "notice.reloaded", {}, true);
       reloaded = true;
     }
   }
@@ -298,9 +340,8 @@ function announceTyping() {
 
 const signalR = globalThis.signalR;
 if (!signalR) {
-  setStatus("disconnected");
-  ui.reconnect.hidden = true;
-  showError(ui.joinError, "Could not load the chat client (/lib/signalr/signalr.min.js). Reload the page.");
+  status("disconnected");
+  showError(ui.joinError, t("clientMissing"));
   throw new Error("signalR global is missing: /lib/signalr/signalr.min.js did not load");
 }
 
@@ -332,7 +373,10 @@ connection.on("typing", (payload) => {
 connection.onreconnecting(() => {
   session.connected = false;
   clearTimeout(statusTimer);
-  setStatus("reconnecting");
+  status("reconnecting");
+  if (session.token) {
+    banner("warn", "banner.reconnecting");
+  }
   updateControls();
 });
 
@@ -346,28 +390,58 @@ connection.onclose(() => {
   if (session.signingOut) {
     return;
   }
-  setStatus("disconnected", session.nickname ? "Disconnected: use Reconnect to continue" : "Disconnected");
+  status("disconnected");
+  if (session.token) {
+    banner("error", "banner.disconnected", {}, { reconnect: true });
+  } else {
+    showError(ui.joinError, t("banner.disconnected"));
+  }
   updateControls();
 });
 
 /** Starts the connection, retrying a few times; leaves the Reconnect button when it gives up. */
 async function start() {
-  setStatus("connecting");
+  status("connecting");
   for (const wait of START_RETRY_DELAYS_MS) {
     await delay(wait);
     try {
-      await connection.start();
+      if (connection.state === signalR.HubConnectionState.Disconnected) {
+        await connection.start();
+      } else if (!isConnected()) {
+        continue; // SignalR is reconnecting by itself: wait for it
+      }
       session.connected = true;
-      setStatus("connected");
+      status("connected");
+      if (!session.token) {
+        showError(ui.joinError, "");
+      }
       updateControls();
       return true;
     } catch {
       // try again after the next delay
     }
   }
-  setStatus("disconnected");
+  status("disconnected");
+  if (session.token) {
+    banner("error", "banner.disconnected", {}, { reconnect: true });
+  } else {
+    showError(ui.joinError, t("banner.disconnected"));
+  }
   updateControls();
   return false;
+}
+
+let starting = null;
+
+/** Starts the connection unless a start is already under way; resolves to whether it is connected. */
+function ensureStarted() {
+  if (isConnected()) {
+    return Promise.resolve(true);
+  }
+  starting ??= start().finally(() => {
+    starting = null;
+  });
+  return starting;
 }
 
 function isConnected() {
@@ -377,13 +451,14 @@ function isConnected() {
 /** After a reconnect: takes the session back, or registers again once it expired. */
 async function resumeSession() {
   if (!session.token) {
-    setStatus("connected");
+    status("connected");
     updateControls();
     return;
   }
 
   session.phase = "resuming";
-  setStatus("reconnecting", "Reconnected, catching up…");
+  status("reconnecting", "status.catchingUp");
+  banner("info", "banner.catchingUp");
   updateControls();
   for (const room of rooms.values()) {
     room.pending ??= [];
@@ -399,13 +474,13 @@ async function resumeSession() {
         if (!isConnected()) {
           return; // dropped again: the next reconnect resumes
         }
-        const text = describeError(error);
+        const text = hubError(error);
         if (text === UNAVAILABLE && attempt < RESUME_ATTEMPTS) {
           await delay(RESUME_DELAY_MS);
           continue;
         }
         // Expired (or refused for another reason): the session is gone, start a new one under the same name.
-        await registerAgain(text === SESSION_EXPIRED ? "" : text);
+        await registerAgain(text === SESSION_EXPIRED ? "" : describeError(error));
         return;
       }
 
@@ -426,10 +501,7 @@ async function resumeSession() {
         }
       }
       session.phase = "ready";
-      const detail = reloaded
-        ? `history reloaded in ${reloaded} ${reloaded === 1 ? "room" : "rooms"}`
-        : `recovered ${recovered} ${recovered === 1 ? "message" : "messages"}`;
-      showReconnected(detail);
+      showReconnected(reloaded ? "reloaded" : "recovered", recovered);
       afterOpen();
       return;
     }
@@ -461,13 +533,12 @@ async function registerAgain(reason) {
       if (!isConnected()) {
         return; // the next reconnect tries again (Resume fails, then this)
       }
-      const text = describeError(error);
-      if (text === NICKNAME_TAKEN && attempt < REREGISTER_ATTEMPTS) {
+      if (hubError(error) === NICKNAME_TAKEN && attempt < REREGISTER_ATTEMPTS) {
         await delay(REREGISTER_DELAY_MS);
         continue;
       }
       signOutLocally();
-      showPrompt(nickname, `Your session expired and the nickname could not be taken again: ${text}`);
+      showPrompt(nickname, t("error.expired", { reason: describeError(error) }));
       return;
     }
   }
@@ -492,17 +563,20 @@ async function registerAgain(reason) {
         applyJoined(result.joined); // in it anyway: show its latest messages instead
       } else {
         dropRoom(position.room);
-        showError(ui.roomError, `Could not rejoin #${position.room}: ${describeError(error)}`);
+        showError(ui.roomError, t("error.rejoin", { room: position.room, reason: describeError(error) }));
       }
     }
   }
   const room = currentRoom();
   if (room) {
-    addRoomNotice(room, reason || "The connection was away too long: you joined again.", true);
+    addRoomNotice(room, "notice.rejoined", {}, true);
   } else {
     switchToAnother();
   }
-  showReconnected(`joined again, recovered ${recovered} ${recovered === 1 ? "message" : "messages"}`);
+  if (reason) {
+    showError(ui.roomError, reason);
+  }
+  showReconnected("rejoined", recovered);
   afterOpen();
 }
 
@@ -522,6 +596,9 @@ function signOutLocally() {
   session.current = null;
   session.phase = "prompt";
   session.lastTypingSent.clear();
+  clearTimeout(statusTimer);
+  clearBanner();
+  showPanel(null);
   updateControls();
 }
 
@@ -529,6 +606,7 @@ function signOutLocally() {
 function afterOpen() {
   renderRoom(currentRoom(), session.nickname);
   renderSidebar();
+  fillIfShort();
   void refreshServerRooms();
 }
 
@@ -604,6 +682,7 @@ async function loadOlder() {
     return;
   }
   room.loadingOlder = true;
+  let loaded = false;
   renderLoadOlder(room);
   showError(ui.historyError, "");
   try {
@@ -620,6 +699,7 @@ async function loadOlder() {
     if (room.name === session.current) {
       prependEntries(added, session.nickname);
     }
+    loaded = true;
   } catch (error) {
     if (room.name === session.current) {
       showError(ui.historyError, describeError(error));
@@ -628,20 +708,43 @@ async function loadOlder() {
     room.loadingOlder = false;
     if (room.name === session.current) {
       renderLoadOlder(room);
+      if (loaded) {
+        fillIfShort();
+      }
     }
   }
+}
+
+/** Scroll-back: reaching the top of the list loads the page of messages before it. */
+function loadOlderAtTop() {
+  const room = currentRoom();
+  if (room?.hasMore && !room.loadingOlder && atTop() && room.entries.length < MAX_ENTRIES) {
+    void loadOlder();
+  }
+}
+
+/** A list too short to scroll cannot be scrolled back: load older messages until it fills the view. */
+function fillIfShort() {
+  requestAnimationFrame(() => {
+    if (ui.log.scrollHeight <= ui.log.clientHeight) {
+      loadOlderAtTop();
+    }
+  });
 }
 
 // ---- forms --------------------------------------------------------------------------------------------------------
 
 ui.joinForm.addEventListener("submit", async (event) => {
   event.preventDefault();
-  if (session.phase !== "prompt" || !session.connected) {
+  if (session.phase !== "prompt") {
     return;
+  }
+  if (!session.connected && !(await ensureStarted())) {
+    return; // start() says why
   }
   const nickname = ui.nickname.value.trim();
   if (!nickname) {
-    showError(ui.joinError, "Enter a nickname.");
+    showError(ui.joinError, t("enterNickname"));
     ui.nickname.focus();
     return;
   }
@@ -655,6 +758,7 @@ ui.joinForm.addEventListener("submit", async (event) => {
     session.nickname = result.nickname;
     session.token = result.resumeToken;
     session.phase = "ready";
+    remember(NICKNAME_KEY, session.nickname);
     applyJoined(result.joined);
     showChat(session.nickname);
     switchTo(result.joined.room);
@@ -673,7 +777,7 @@ ui.joinForm.addEventListener("submit", async (event) => {
 ui.composer.addEventListener("submit", async (event) => {
   event.preventDefault();
   const room = session.current;
-  if (!room || session.sending || !ready()) {
+  if (!room || !ready()) {
     return;
   }
   const text = ui.message.value;
@@ -681,19 +785,18 @@ ui.composer.addEventListener("submit", async (event) => {
     return;
   }
 
-  session.sending = true;
-  updateControls();
+  // Cleared at once, so the next message can be typed and sent; one connection's calls run in order on the server,
+  // so messages sent in quick succession keep their order.
+  ui.message.value = "";
+  session.lastTypingSent.delete(room); // the next keystroke announces typing again
   showError(ui.sendError, "");
   try {
     await connection.invoke("SendToRoom", room, text);
-    ui.message.value = ""; // only once accepted, so a refused message can be edited and sent again
-    session.lastTypingSent.delete(room); // the next keystroke announces typing again
   } catch (error) {
     showError(ui.sendError, describeError(error));
-  } finally {
-    session.sending = false;
-    updateControls();
-    ui.message.focus();
+    if (!ui.message.value && session.current === room) {
+      ui.message.value = text; // refused: back in the box, to edit and send again
+    }
   }
 });
 
@@ -719,6 +822,94 @@ ui.roomList.addEventListener("click", (event) => {
   }
 });
 
+ui.log.addEventListener("scroll", () => {
+  onLogScrolled();
+  loadOlderAtTop();
+}, { passive: true });
+
+ui.jump.addEventListener("click", () => {
+  scrollToBottom();
+  ui.message.focus();
+});
+
+// ---- narrow screens: rooms and members as panels over the room ------------------------------------------------
+
+function togglePanel(name, toggle) {
+  const opening = openPanel() !== name;
+  showPanel(opening ? name : null);
+  if (!opening) {
+    toggle.focus();
+  }
+}
+
+ui.showRooms.addEventListener("click", () => togglePanel("rooms", ui.showRooms));
+ui.showMembers.addEventListener("click", () => togglePanel("members", ui.showMembers));
+for (const close of document.querySelectorAll("[data-close-panel]")) {
+  close.addEventListener("click", () => {
+    const toggle = openPanel() === "members" ? ui.showMembers : ui.showRooms;
+    showPanel(null);
+    toggle.focus();
+  });
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && openPanel()) {
+    const toggle = openPanel() === "members" ? ui.showMembers : ui.showRooms;
+    showPanel(null);
+    toggle.focus();
+  }
+});
+
+// ---- language -------------------------------------------------------------------------------------------------
+
+/** Draws every word again in the current language: the fixed ones, then rooms, messages, notices and state. */
+function redrawInLanguage() {
+  translatePage();
+  ui.language.value = language();
+  setStatus(statusShown.state, statusShown.key, statusShown.params);
+  if (bannerShown) {
+    showBanner(bannerShown.tone, bannerShown.key, bannerShown.params, bannerShown.options);
+  }
+  if (session.token) {
+    const scrolled = ui.log.scrollTop;
+    renderRoom(currentRoom(), session.nickname);
+    ui.log.scrollTop = scrolled;
+    renderSidebar();
+  }
+}
+
+ui.language.addEventListener("change", () => {
+  setLanguage(ui.language.value, true);
+  redrawInLanguage();
+});
+
+// The skip link leads to whichever box the page is waiting for: the message box, or the nickname before joining.
+document.querySelector(".skip-link").addEventListener("click", (event) => {
+  event.preventDefault();
+  (ui.chat.hidden ? ui.nickname : ui.message).focus();
+});
+
+ui.bannerDismiss.addEventListener("click", () => {
+  clearBanner();
+  ui.message.focus();
+});
+
+function remember(key, value) {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // storage can be disabled; the nickname is then not filled in next time
+  }
+}
+
+function recall(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
 ui.serverRooms.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-room]");
   if (button) {
@@ -733,7 +924,7 @@ ui.loadOlder.addEventListener("click", () => void loadOlder());
 ui.reconnect.addEventListener("click", async () => {
   ui.reconnect.disabled = true;
   try {
-    if (await start()) {
+    if (await ensureStarted()) {
       await resumeSession();
     }
   } finally {
@@ -752,9 +943,11 @@ ui.signOut.addEventListener("click", async () => {
   }
   signOutLocally();
   showPrompt(nickname);
-  await start();
+  await ensureStarted();
 });
 
+ui.nickname.value = recall(NICKNAME_KEY) ?? "";
 updateControls();
 ui.nickname.focus();
-void start();
+ui.nickname.select();
+void ensureStarted();

@@ -1,20 +1,26 @@
 // Error texts the page reacts to. They are the server's ChatErrors, part of the protocol (docs/protocol.md).
 
+import { serverText, t } from "./i18n.js";
+
 export const NICKNAME_TAKEN = "Nickname already in use.";
 export const SESSION_EXPIRED = "The session expired or the resume token is invalid: register again.";
 export const UNAVAILABLE = "The chat is temporarily unavailable, try again.";
 
 const HUB_EXCEPTION = "HubException: ";
 
-/** The server's own text for a HubException, or a plain sentence for anything else. */
-export function describeError(error) {
+/** The server's own text for a HubException (as on the wire, in English), or null for any other failure. */
+export function hubError(error) {
   const message = error instanceof Error ? error.message : String(error ?? "");
   const at = message.lastIndexOf(HUB_EXCEPTION);
-  if (at >= 0) {
-    return message.slice(at + HUB_EXCEPTION.length).trim();
+  return at < 0 ? null : message.slice(at + HUB_EXCEPTION.length).trim();
+}
+
+/** A sentence for the user, in the page's language. */
+export function describeError(error) {
+  const server = hubError(error);
+  if (server) {
+    return serverText(server);
   }
-  if (/connection|closed|disconnected/i.test(message)) {
-    return "Connection lost. Try again once connected.";
-  }
-  return "Something went wrong. Try again.";
+  const message = error instanceof Error ? error.message : String(error ?? "");
+  return /connection|closed|disconnected/i.test(message) ? t("error.connection") : t("error.generic");
 }

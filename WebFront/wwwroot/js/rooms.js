@@ -1,4 +1,6 @@
 // What the page knows about each room it is in. No DOM here: chat.js decides, view.js draws.
+
+import { t } from "./i18n.js";
 //
 // Per room the page keeps the history epoch and the last sequence number seen. A broadcast at or below that number
 // was already shown (it came twice, e.g. around a reconnect) and is ignored, so every message appears once, in order.
@@ -10,7 +12,7 @@ export function createRoom(name) {
     name,
     epoch: null,
     lastSeq: 0,
-    entries: [],            // { kind: "message", id, seq, nickname, text, sentAt } | { kind: "notice", text, local }
+    entries: [],            // { kind: "message", id, seq, nickname, text, sentAt } | { kind: "notice", key, params, local }
     ids: new Set(),         // ids of the messages in entries
     members: new Set(),
     unread: 0,
@@ -53,8 +55,9 @@ export function acceptMessage(room, broadcast) {
   return entry;
 }
 
-export function addNotice(room, text, local = false) {
-  const entry = { kind: "notice", text, local };
+/** A line such as "ana joined.", kept as a text key so that it can be drawn again in another language. */
+export function addNotice(room, key, params = {}, local = false) {
+  const entry = { kind: "notice", key, params, local };
   room.entries.push(entry);
   return entry;
 }
@@ -104,19 +107,19 @@ export function prependOlder(room, messages) {
   return added;
 }
 
-/** "ana is typing…", "ana and bia are typing…", "ana, bia and 2 others are typing…". */
+/** "ana is typing…", "ana and bia are typing…", "ana, bia and 2 others are typing…", in the page's language. */
 export function typingText(nicknames) {
-  const names = [...nicknames];
-  switch (names.length) {
+  const [a, b, c] = nicknames;
+  switch (nicknames.length) {
     case 0:
       return "";
     case 1:
-      return `${names[0]} is typing…`;
+      return t("typing.1", { a });
     case 2:
-      return `${names[0]} and ${names[1]} are typing…`;
+      return t("typing.2", { a, b });
     case 3:
-      return `${names[0]}, ${names[1]} and ${names[2]} are typing…`;
+      return t("typing.3", { a, b, c });
     default:
-      return `${names[0]}, ${names[1]} and ${names.length - 2} others are typing…`;
+      return t("typing.more", { a, b, n: nicknames.length - 2 });
   }
 }

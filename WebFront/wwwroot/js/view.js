@@ -1,6 +1,9 @@
-// Drawing the page. User-supplied text reaches the DOM only through textContent.
+// Drawing the page. User-supplied text reaches the DOM only through textContent and text nodes (links included:
+// see text.js); no markup is ever built from strings.
 
 import { MAX_ENTRIES, typingText } from "./rooms.js";
+import { dateFormats, t, translateDocument } from "./i18n.js";
+import { messageNodes } from "./text.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -8,7 +11,7 @@ export const ui = {
   who: $("who"),
   status: $("status"),
   statusText: $("status-text"),
-  reconnect: $("reconnect"),
+  language: $("language"),
   signOut: $("sign-out"),
   join: $("join"),
   joinForm: $("join-form"),
@@ -16,6 +19,7 @@ export const ui = {
   joinButton: $("join-button"),
   joinError: $("join-error"),
   chat: $("chat"),
+  sidebar: $("sidebar"),
   roomList: $("room-list"),
   roomForm: $("room-form"),
   roomName: $("room-name"),
@@ -24,16 +28,28 @@ export const ui = {
   roomError: $("room-error"),
   refreshRooms: $("refresh-rooms"),
   serverRooms: $("server-rooms"),
+  showRooms: $("show-rooms"),
+  showMembers: $("show-members"),
+  totalUnread: $("total-unread"),
+  memberCount: $("member-count"),
   roomTitle: $("room-title"),
+  banner: $("banner"),
+  bannerText: $("banner-text"),
+  bannerDismiss: $("banner-dismiss"),
+  reconnect: $("reconnect"),
   log: $("log"),
   loadOlder: $("load-older"),
+  beginning: $("beginning"),
   historyError: $("history-error"),
   messages: $("messages"),
+  jump: $("jump"),
   typing: $("typing"),
   composer: $("composer"),
   message: $("message"),
   sendButton: $("send-button"),
   sendError: $("send-error"),
+  announcer: $("announcer"),
+  membersPanel: $("members-panel"),
   members: $("members"),
 };
 
@@ -42,19 +58,34 @@ export function showError(element, text) {
   element.hidden = !text;
 }
 
-// ---- header -------------------------------------------------------------------------------------------------------
-
-/** state: connecting | reconnecting | connected | disconnected; text replaces the default label. */
-export function setStatus(state, text) {
-  ui.status.dataset.state = state === "reconnecting" ? "connecting" : state;
-  ui.statusText.textContent = text ?? {
-    connecting: "Connecting…",
-    reconnecting: "Reconnecting…",
-    connected: "Connected",
-    disconnected: "Disconnected",
-  }[state];
-  ui.reconnect.hidden = state !== "disconnected";
+/** Every fixed word of the page in the current language; the caller redraws the rest. */
+export function translatePage() {
+  translateDocument();
+  document.title = t("pageTitle");
 }
+
+// ---- connection state ---------------------------------------------------------------------------------------------
+
+/** state: connecting | reconnecting | connected | disconnected; key/params: the label, default per state. */
+export function setStatus(state, key, params = {}) {
+  ui.status.dataset.state = state;
+  ui.statusText.textContent = t(key ?? `status.${state}`, params);
+}
+
+/** The line above the messages that explains the connection: tone is info | warn | ok | error. */
+export function showBanner(tone, key, params = {}, { reconnect = false } = {}) {
+  ui.banner.dataset.tone = tone;
+  ui.bannerText.textContent = t(key, params);
+  ui.reconnect.hidden = !reconnect;
+  ui.bannerDismiss.hidden = tone !== "ok";
+  ui.banner.hidden = false;
+}
+
+export function hideBanner() {
+  ui.banner.hidden = true;
+}
+
+// ---- screens ------------------------------------------------------------------------------------------------------
 
 export function showPrompt(nickname, errorText) {
   ui.who.hidden = true;
@@ -65,6 +96,7 @@ export function showPrompt(nickname, errorText) {
     ui.nickname.value = nickname;
   }
   showError(ui.joinError, errorText);
+  document.title = t("pageTitle");
   ui.nickname.focus();
 }
 
@@ -77,83 +109,130 @@ export function showChat(nickname) {
   showError(ui.joinError, "");
 }
 
+/** On narrow screens the rooms and members are panels over the room; name: "rooms" | "members" | null. */
+export function showPanel(name) {
+  const open = { rooms: ui.sidebar, members: ui.membersPanel }[name] ?? null;
+  ui.chat.dataset.panel = name ?? "";
+  ui.showRooms.setAttribute("aria-expanded", String(name === "rooms"));
+  ui.showMembers.setAttribute("aria-expanded", String(name === "members"));
+  if (open) {
+    (open.querySelector("[aria-current='true']") ?? open.querySelector("button:not([hidden]), input"))?.focus();
+  }
+}
+
+export function openPanel() {
+  return ui.chat.dataset.panel || null;
+}
+
+/** Whether the rooms and members are panels (narrow screen) rather than columns. */
+export function panelsCollapse() {
+  return getComputedStyle(ui.showRooms).display !== "none";
+}
+
 // ---- sidebar ------------------------------------------------------------------------------------------------------
 
+function roomButton(name, extra) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "room-button";
+  button.dataset.room = name;
+  const label = document.createElement("span");
+  label.className = "room-name";
+  label.textContent = `#${name}`;
+  button.append(label, ...extra);
+  const item = document.createElement("li");
+  item.append(button);
+  return { item, button };
+}
+
 export function renderRoomList(rooms, current) {
+  let total = 0;
   const items = [...rooms.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((room) => {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "room-button";
-      button.dataset.room = room.name;
-      if (room.name === current) {
-        button.setAttribute("aria-current", "true");
-      }
-      const name = document.createElement("span");
-      name.className = "room-name";
-      name.textContent = `#${room.name}`;
-      button.append(name);
+      const extra = [];
       if (room.unread > 0) {
+        total += room.unread;
         const badge = document.createElement("span");
         badge.className = "badge";
         badge.textContent = room.unread > 99 ? "99+" : String(room.unread);
-        badge.title = `${room.unread} unread`;
-        button.append(badge);
+        const said = document.createElement("span");
+        said.className = "visually-hidden";
+        said.textContent = `, ${t("unread", { n: room.unread })}`;
+        badge.setAttribute("aria-hidden", "true");
+        extra.push(badge, said);
       }
-      const item = document.createElement("li");
-      item.append(button);
+      const { item, button } = roomButton(room.name, extra);
+      if (room.name === current) {
+        button.setAttribute("aria-current", "true");
+      }
       return item;
     });
   ui.roomList.replaceChildren(...items);
   ui.leaveRoom.hidden = !current;
-  ui.leaveRoom.textContent = current ? `Leave #${current}` : "Leave room";
+  ui.leaveRoom.textContent = current ? t("leaveRoomNamed", { room: current }) : t("leaveRoom");
+  ui.totalUnread.hidden = total === 0;
+  ui.totalUnread.textContent = total > 99 ? "99+" : String(total);
+  ui.totalUnread.setAttribute("aria-label", t("unread", { n: total }));
+  document.title = total > 0 ? `(${total}) ${t("pageTitle")}` : t("pageTitle");
 }
 
 export function renderServerRooms(listing, joined) {
   if (!listing.length) {
     const empty = document.createElement("li");
     empty.className = "empty";
-    empty.textContent = "No rooms with members.";
+    empty.textContent = t("noServerRooms");
     ui.serverRooms.replaceChildren(empty);
     return;
   }
   const items = [...listing]
     .sort((a, b) => String(a.room).localeCompare(String(b.room)))
     .map(({ room, members }) => {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "room-button";
-      button.dataset.room = String(room);
-      button.title = joined.has(room) ? "You are in this room" : "Join this room";
-      const name = document.createElement("span");
-      name.className = "room-name";
-      name.textContent = `#${room}`;
       const count = document.createElement("span");
       count.className = "count";
-      count.textContent = `${members} ${members === 1 ? "member" : "members"}`;
-      button.append(name, count);
+      count.textContent = t("members", { n: Number(members) || 0 });
+      const { item, button } = roomButton(String(room), [count]);
+      button.title = joined.has(room) ? t("youAreIn") : t("joinThis");
       if (joined.has(room)) {
         button.classList.add("joined");
       }
-      const item = document.createElement("li");
-      item.append(button);
       return item;
     });
   ui.serverRooms.replaceChildren(...items);
 }
 
+/** One of eight colours per nickname, the same on every screen, chosen by classes (no inline styles). */
+function hueOf(nickname) {
+  let hash = 0;
+  for (const ch of nickname.toLowerCase()) {
+    hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+  }
+  return `hue-${hash % 8}`;
+}
+
+function avatar(nickname) {
+  const element = document.createElement("span");
+  element.className = `avatar ${hueOf(nickname)}`;
+  element.setAttribute("aria-hidden", "true");
+  element.textContent = ([...nickname.trim()][0] ?? "?").toUpperCase();
+  return element;
+}
+
 export function renderMembers(room, me) {
   const names = room ? [...room.members].sort((a, b) => a.localeCompare(b)) : [];
+  ui.memberCount.textContent = room ? `(${names.length})` : "";
   ui.members.replaceChildren(
     ...names.map((nickname) => {
       const item = document.createElement("li");
-      item.textContent = nickname;
+      const name = document.createElement("span");
+      name.className = "member-name";
+      name.textContent = nickname;
+      item.append(avatar(nickname), name);
       if (nickname === me) {
         item.classList.add("own");
         const you = document.createElement("span");
         you.className = "you";
-        you.textContent = " (you)";
+        you.textContent = ` ${t("you")}`;
         item.append(you);
       }
       return item;
@@ -163,19 +242,18 @@ export function renderMembers(room, me) {
 
 // ---- message list -------------------------------------------------------------------------------------------------
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
-const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+const GROUP_GAP_MS = 5 * 60 * 1000; // messages from one sender closer than this share one header
 
-function isToday(date) {
-  return date.toDateString() === new Date().toDateString();
+function sentDate(entry) {
+  const sent = entry.sentAt ? new Date(entry.sentAt) : null;
+  return sent && !Number.isNaN(sent.getTime()) ? sent : null;
 }
 
 function entryElement(entry, me) {
   const item = document.createElement("li");
   if (entry.kind === "notice") {
     item.className = entry.local ? "notice notice-local" : "notice";
-    item.textContent = entry.text;
+    item.textContent = t(entry.key, entry.params);
     return item;
   }
 
@@ -185,29 +263,47 @@ function entryElement(entry, me) {
   }
   item.dataset.id = entry.id;
   item.dataset.seq = String(entry.seq);
+  item.dataset.nickname = entry.nickname;
 
-  const meta = document.createElement("div");
-  meta.className = "meta";
+  const bubble = document.createElement("div");
+  bubble.className = "bubble";
   const author = document.createElement("span");
-  author.className = "nickname";
+  author.className = `nickname ${hueOf(entry.nickname)}`;
   author.textContent = entry.nickname;
-  meta.append(author);
 
-  const sent = entry.sentAt ? new Date(entry.sentAt) : null;
-  if (sent && !Number.isNaN(sent.getTime())) {
-    const time = document.createElement("time");
-    time.dateTime = sent.toISOString();
-    time.title = fullFormat.format(sent);
-    time.textContent = (isToday(sent) ? timeFormat : dateTimeFormat).format(sent);
-    meta.append(" ", time);
-  }
-
+  const body = document.createElement("div");
+  body.className = "body";
   const text = document.createElement("p");
   text.className = "text";
-  text.textContent = entry.text;
+  text.append(...messageNodes(entry.text));
+  body.append(text);
 
-  item.append(meta, text);
+  const sent = sentDate(entry);
+  if (sent) {
+    const formats = dateFormats();
+    const time = document.createElement("time");
+    time.dateTime = sent.toISOString();
+    time.title = formats.full.format(sent);
+    time.textContent = (sent.toDateString() === new Date().toDateString() ? formats.time : formats.dayTime).format(sent);
+    item.dataset.sent = String(sent.getTime());
+    body.append(time);
+  }
+
+  bubble.append(author, body);
+  item.append(avatar(entry.nickname), bubble);
   return item;
+}
+
+/** Marks a message that follows one of the same sender, a few minutes apart at most, as part of its group. */
+function group(element) {
+  if (!element?.classList.contains("message")) {
+    return;
+  }
+  const previous = element.previousElementSibling;
+  const continues = Boolean(previous?.classList.contains("message"))
+    && previous.dataset.nickname === element.dataset.nickname
+    && Math.abs(Number(element.dataset.sent ?? 0) - Number(previous.dataset.sent ?? 0)) < GROUP_GAP_MS;
+  element.classList.toggle("cont", continues);
 }
 
 function isNearBottom() {
@@ -215,18 +311,29 @@ function isNearBottom() {
   return log.scrollHeight - log.scrollTop - log.clientHeight < 48;
 }
 
-function scrollToBottom() {
+export function scrollToBottom() {
   ui.log.scrollTop = ui.log.scrollHeight;
+  ui.jump.hidden = true;
+}
+
+/** Hides the "new messages" button once the reader scrolls down to them. */
+export function onLogScrolled() {
+  if (isNearBottom()) {
+    ui.jump.hidden = true;
+  }
 }
 
 /** Draws the current room from scratch: title, messages, loader, typing, members. */
 export function renderRoom(room, me) {
-  ui.roomTitle.textContent = room ? `#${room.name}` : "No room";
-  ui.messages.replaceChildren(...(room ? room.entries.map((e) => entryElement(e, me)) : []));
+  ui.roomTitle.textContent = room ? `#${room.name}` : t("noRoom");
+  ui.message.placeholder = room ? t("messagePlaceholder", { room: room.name }) : t("messagePlaceholderNoRoom");
+  const elements = room ? room.entries.map((e) => entryElement(e, me)) : [];
+  ui.messages.replaceChildren(...elements);
+  elements.forEach(group);
   if (!room) {
     const empty = document.createElement("li");
     empty.className = "notice notice-local";
-    empty.textContent = "You are in no room: join one from the list.";
+    empty.textContent = t("noRoomHint");
     ui.messages.append(empty);
   }
   showError(ui.historyError, "");
@@ -242,34 +349,56 @@ export function appendEntries(entries, me, dropped = 0) {
   for (let i = 0; i < dropped && ui.messages.firstElementChild; i++) {
     ui.messages.firstElementChild.remove();
   }
-  ui.messages.append(...entries.map((e) => entryElement(e, me)));
-  if (stick) {
+  group(ui.messages.firstElementChild);
+  const elements = entries.map((e) => entryElement(e, me));
+  ui.messages.append(...elements);
+  elements.forEach(group);
+  if (stick || entries.some((e) => e.kind === "message" && e.nickname === me)) {
     scrollToBottom();
+  } else if (entries.some((e) => e.kind === "message")) {
+    ui.jump.hidden = false;
   }
 }
 
 /** Adds older entries at the top of the shown room, keeping what the reader is looking at in place. */
 export function prependEntries(entries, me) {
   const fromBottom = ui.log.scrollHeight - ui.log.scrollTop;
-  ui.messages.prepend(...entries.map((e) => entryElement(e, me)));
+  const first = ui.messages.firstElementChild;
+  const elements = entries.map((e) => entryElement(e, me));
+  ui.messages.prepend(...elements);
+  elements.forEach(group);
+  group(first);
   ui.log.scrollTop = ui.log.scrollHeight - fromBottom;
 }
 
 export function renderLoadOlder(room) {
   const button = ui.loadOlder;
   button.hidden = !room || !room.hasMore;
+  ui.beginning.hidden = !room || room.hasMore;
   if (!room) {
     return;
   }
+  ui.beginning.textContent = t("beginning", { room: room.name });
   const full = room.entries.length >= MAX_ENTRIES;
   button.disabled = room.loadingOlder || full;
-  button.textContent = room.loadingOlder
-    ? "Loading…"
-    : full
-      ? `Only the latest ${MAX_ENTRIES} entries are kept here`
-      : "Load older messages";
+  button.textContent = room.loadingOlder ? t("loading") : full ? t("keptOnly", { n: MAX_ENTRIES }) : t("loadOlder");
+}
+
+/** Whether the reader is at the top of the list, where older messages would appear. */
+export function atTop() {
+  return ui.log.scrollTop < 80;
 }
 
 export function renderTyping(room) {
-  ui.typing.textContent = room ? typingText(room.typing.keys()) : "";
+  ui.typing.textContent = room ? typingText([...room.typing.keys()]) : "";
+}
+
+/** Tells screen readers something new, without moving focus; keeps only the last few lines. */
+export function announce(text) {
+  const line = document.createElement("p");
+  line.textContent = text;
+  ui.announcer.append(line);
+  while (ui.announcer.childElementCount > 3) {
+    ui.announcer.firstElementChild.remove();
+  }
 }

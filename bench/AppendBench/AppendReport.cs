@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace OrleansChat.Bench;
+
+/// <summary>Prints the results as a markdown table for people and one JSON line for scripts.</summary>
+public static class AppendReport
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static void Write(AppendBenchOptions options, IReadOnlyList<Checkpoint> checkpoints, TextWriter output)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var storage = options.Storage.ToString().ToLowerInvariant();
+        output.WriteLine();
+        output.WriteLine(string.Create(c,
+            $"Append cost, {storage} history storage, {options.Samples:N0} sequential appends per size "
+            + $"({Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription})"));
+        output.WriteLine();
+        output.WriteLine("| messages in room | mean µs | p50 µs | p99 µs | max µs | appends/s | working set MiB "
+            + "| managed heap MiB | pages in memory | fill s | fill msg/s | load 1m |");
+        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (messages, fill, latency, memory, pages, load) in checkpoints)
+        {
+            output.WriteLine(string.Create(c,
+                $"| {messages:N0} | {latency.MeanMicros:F0} | {latency.P50Micros:F0} | {latency.P99Micros:F0} "
+                + $"| {latency.MaxMicros:F0} | {latency.AppendsPerSecond:N0} | {memory.WorkingSetMiB:F0} "
+                + $"| {memory.ManagedHeapMiB:F0} | {pages:N0} | {fill.Seconds:F1} | {fill.PerSecond:N0} "
+                + $"| {load.OneMinute?.ToString("F1", c) ?? "–"} |"));
+        }
+
+        output.WriteLine();
+        output.WriteLine(JsonSerializer.Serialize(new
+        {
+            Benchmark = "append",
+            Storage = storage,
+            options.Samples,
+            Machine = new
+            {
+                Environment.ProcessorCount,
+                Os = RuntimeInformation.OSDescription,
+                Runtime = RuntimeInformation.FrameworkDescription,
+                ServerGc = GCSettings.IsServerGC,
+            },
+            Checkpoints = checkpoints,
+        }, Json));
+    }
+}

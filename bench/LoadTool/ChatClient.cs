@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace OrleansChat.Bench.LoadTool;
+
+/// <summary>The <c>broadcast_message</c> fields the load tool checks; <c>seq</c> is 0 on the plain hub's peers that lack it.</summary>
+public sealed record Broadcast(string Msg, string Nickname, long Seq, string? Room);
+
+/// <summary>
+/// One simulated user: a SignalR connection over WebSockets that registers, receives and checks every
+/// <c>broadcast_message</c>, and can send. Message text is <c>b|sender|counter|timestamp</c>, the timestamp from
+/// this process's <see cref="Stopwatch"/>, so latency needs no clock sync. The SignalR client runs one handler at a
+/// time per connection; the lock only guards against that ever changing.
+/// </summary>
+public sealed class ChatClient(int index, string nickname, string room, RunTotals totals, bool checkSeq)
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<int, long> _lastCounter = [];
+    private readonly Dictionary<int, long> _received = [];
+    private long _lastSeq = -1;
+    private HubConnection? _connection;
+
+    public int Index { get; } = index;
+
+    public string Room { get; } = room;
+
+    private long _sent;
+    private long _sendErrors;
+
+    /// <summary>Messages handed to the connection (numbered 0, 1, 2, … in the text).</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>Sends that failed or were refused.</summary>
+    public long SendErrors => Interlocked.Read(ref _sendErrors);
+
+    public async Task ConnectAndRegisterAsync(string url, bool joinRoom, CancellationToken cancel)
+    {
+        // Several comma-separated URLs (fronts of a cluster): client i takes URL i mod count.
+        var urls = url.Split(',');
+        var connection = new HubConnectionBuilder()
+            .WithUrl(urls[Index % urls.Length], HttpTransportType.WebSockets, o => o.SkipNegotiation = true)
+            .Build();
+        connection.On<Broadcast>("broadcast_message", OnBroadcast);
+        connection.On<string>("message", _ => Interlocked.Increment(ref totals.Notices));
+        _connection = connection;
+        await connection.StartAsync(cancel);
+        await connection.InvokeAsync<JsonElement>("Register", nickname, cancel);
+        if (joinRoom)
+        {
+            await connection.InvokeAsync<JsonElement>("JoinRoom", Room, cancel);
+        }
+    }
+
+    /// <summary>
+    /// Sends one message and completes with its acknowledgement. The message is numbered before the first await,
+    /// so a caller may start the next send without waiting (open loop); the connection keeps their order.
+    /// </summary>
+    public async Task SendAsync(bool toRoom)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var text = $"b|{Index}|{Interlocked.Increment(ref _sent) - 1}|{started}";
+        try
+        {
+            await (toRoom
+                ? _connection!.InvokeAsync<JsonElement>("SendToRoom", Room, text)
+                : _connection!.InvokeAsync<JsonElement>("Message", text));
+            totals.AckLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception)
+        {
+            // A refused send may or may not have been delivered; it is not expected anywhere, and a receiver
+            // that sees it anyway counts it out of order. Counted so a run with errors never looks clean.
+            Interlocked.Increment(ref _sendErrors);
+        }
+    }
+
+    /// <summary>How many messages this receiver got from <paramref name="sender"/>, duplicates excluded.</summary>
+    public long ReceivedFrom(int sender)
+    {
+        lock (_gate)
+        {
+            return _received.GetValueOrDefault(sender);
+        }
+    }
+
+    public Task DisposeAsync() => _connection?.DisposeAsync().AsTask() ?? Task.CompletedTask;
+
+    private void OnBroadcast(Broadcast message)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (!TryParse(message.Msg, out var sender, out var counter, out var stamp))
+        {
+            Interlocked.Increment(ref totals.Foreign);
+            return;
+        }
+
+        totals.Latency.Record(Stopwatch.GetElapsedTime(stamp, now).TotalMilliseconds);
+        Interlocked.Increment(ref totals.Deliveries);
+        Interlocked.Exchange(ref totals.LastDeliveryTimestamp, now);
+        lock (_gate)
+        {
+            if (checkSeq)
+            {
+                if (_lastSeq >= 0 && message.Seq != _lastSeq + 1)
+                {
+                    Interlocked.Increment(ref totals.SeqAnomalies);
+                }
+
+                _lastSeq = Math.Max(_lastSeq, message.Seq);
+            }
+
+            var last = _lastCounter.GetValueOrDefault(sender, -1);
+            if (counter <= last)
+            {
+                Interlocked.Increment(ref totals.Duplicated);
+                return;
+            }
+
+            if (counter != last + 1)
+            {
+                Interlocked.Increment(ref totals.OutOfOrder);
+            }
+
+            _lastCounter[sender] = counter;
+            _received[sender] = _received.GetValueOrDefault(sender) + 1;
+        }
+    }
+
+    private static bool TryParse(string text, out int sender, out long counter, out long stamp)
+    {
+        sender = 0;
+        counter = 0;
+        stamp = 0;
+        var parts = text.Split('|');
+        return parts.Length == 4 && parts[0] == "b"
+            && int.TryParse(parts[1], out sender)
+            && long.TryParse(parts[2], out counter)
+            && long.TryParse(parts[3], out stamp);
+    }
+}
+
+/// <summary>Counters shared by every client of a run.</summary>
+public sealed class RunTotals
+{
+    public readonly LatencyHistogram Latency = new();
+
+    /// <summary>Send to acknowledgement: for OrleansChat, the hub, the room grain and its write.</summary>
+    public readonly LatencyHistogram AckLatency = new();
+    public long Deliveries;
+    public long Duplicated;
+    public long OutOfOrder;
+    public long SeqAnomalies;
+    public long Notices;
+    public long Foreign;
+    public long LastDeliveryTimestamp;
+}

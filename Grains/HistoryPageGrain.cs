@@ -6,10 +6,13 @@ namespace OrleansChat.Grains;
 public sealed class HistoryPageGrain(
     [PersistentState("page", ChatStorage.History)] IPersistentState<HistoryPageState> page) : Grain, IHistoryPageGrain
 {
-    public Task Seal(HistoryPage sealedPage)
+    public async Task Seal(HistoryPage sealedPage)
     {
         page.State.Messages = [.. sealedPage.Messages];
-        return page.WriteStateAsync();
+        await page.WriteStateAsync();
+        // The room keeps its recent pages in memory; an activation per sealed page would hold the whole history
+        // (about 1 KiB a message) until idle collection. A later read activates the page again from storage.
+        DeactivateOnIdle();
     }
 
     public Task<HistoryPage> Get() => Task.FromResult(new HistoryPage(page.State.Messages));

@@ -139,11 +139,7 @@ public sealed partial class ChatHub(
 
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, RoomStreamRelay.GroupOf(name));
         await relay.ReleaseAsync(name);
-        await CallAsync(async () =>
-        {
-            await Nickname(session.NicknameKey).LeaveRoom(new SessionRoomRequest(session.SessionId, name));
-            return true;
-        });
+        await CallAsync(() => Nickname(session.NicknameKey).LeaveRoom(new SessionRoomRequest(session.SessionId, name)));
     }
 
     /// <summary>Rooms that have members, with their member counts.</summary>
@@ -190,11 +186,7 @@ public sealed partial class ChatHub(
         }
 
         session.LastTyping[name] = now;
-        await CallAsync(async () =>
-        {
-            await relay.PublishTypingAsync(name, session.Nickname);
-            return true;
-        });
+        await CallAsync(() => relay.PublishTypingAsync(name, session.Nickname));
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
@@ -230,11 +222,7 @@ public sealed partial class ChatHub(
         var alreadyIn = session.Rooms.Contains(room);
         if (!alreadyIn)
         {
-            await CallAsync(async () =>
-            {
-                await relay.AcquireAsync(room);
-                return true;
-            });
+            await CallAsync(() => relay.AcquireAsync(room));
         }
 
         var joined = false;
@@ -319,6 +307,12 @@ public sealed partial class ChatHub(
     /// died, a call timed out): the call is retried, and if that fails too it becomes a clear error for the caller
     /// instead of SignalR's generic one; the details go to the log.
     /// </summary>
+    private Task CallAsync(Func<Task> call) => CallAsync(async () =>
+    {
+        await call();
+        return true;
+    });
+
     private async Task<T> CallAsync<T>(Func<Task<T>> call)
     {
         for (var attempt = 1; ; attempt++)

@@ -42,10 +42,8 @@ internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
             _closeReceived |= result.MessageType == WebSocketMessageType.Close;
             return result;
         }
-        catch (WebSocketException ex) when (ex.InnerException is not null)
+        catch (WebSocketException ex) when (RecordReset(ex))
         {
-            // The stream ended in an I/O error (a reset), not in an orderly end of stream.
-            _reset = true;
             throw;
         }
     }
@@ -58,12 +56,20 @@ internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
             _closeReceived |= result.MessageType == WebSocketMessageType.Close;
             return result;
         }
-        catch (WebSocketException ex) when (ex.InnerException is not null)
+        catch (WebSocketException ex) when (RecordReset(ex))
         {
-            // The stream ended in an I/O error (a reset), not in an orderly end of stream.
-            _reset = true;
             throw;
         }
+    }
+
+    /// <summary>
+    /// An exception filter that observes without catching (it is always false), shared by both receive overloads:
+    /// an error with an inner I/O cause is a reset, not an orderly end of stream.
+    /// </summary>
+    private bool RecordReset(WebSocketException exception)
+    {
+        _reset |= exception.InnerException is not null;
+        return false;
     }
 
     public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using OrleansChat.Grains.Events;
 
 namespace OrleansChat.Grains;
@@ -19,8 +20,10 @@ public interface IChatRoomGrain : IGrainWithStringKey
 
     /// <summary>
     /// Stores a member's message, then publishes it. Idempotent on <see cref="PostRequest.MessageId"/>: a retried
-    /// post returns the first outcome and is not posted twice.
+    /// post returns the first outcome and is not posted twice. Interleaves with the room's other calls, so posts that
+    /// arrive together are stored by one write (group commit) and a stream of posts never starves joins.
     /// </summary>
+    [AlwaysInterleave]
     [Alias("Post")]
     Task<PostResult> Post(PostRequest request);
 

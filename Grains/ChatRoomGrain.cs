@@ -6,8 +6,11 @@ using OrleansChat.Grains.Events;
 namespace OrleansChat.Grains;
 
 /// <summary>
-/// A chat room. Non-reentrant on purpose: one call at a time is what makes sequence numbers gapless and events
-/// leave in the order they were decided.
+/// A chat room. Joins, leaves and reads take turns (non-reentrant), which keeps membership decisions simple. Posts
+/// interleave with them (<see cref="IChatRoomGrain.Post"/> is <c>[AlwaysInterleave]</c>): each post takes its sequence
+/// number in its own turn, in arrival order, and waits for a group commit; one write at a time stores every post that
+/// arrived while the previous write was in flight. A post is acknowledged and published only after the write that
+/// holds it, so sequence numbers stay gapless and nothing is acknowledged that storage does not have.
 /// </summary>
 public sealed partial class ChatRoomGrain(
     [PersistentState("members", ChatStorage.Presence)] IPersistentState<RoomMembersState> members,
@@ -24,7 +27,25 @@ public sealed partial class ChatRoomGrain(
 
     private readonly ChatRoomOptions _options = options.Value;
     private readonly Dictionary<long, IReadOnlyList<MessagePosted>> _pages = [];
+
+    /// <summary>Posts waiting for the next write, in sequence order.</summary>
+    private readonly List<PendingPost> _queued = [];
+
+    /// <summary>Posts not yet acknowledged (queued, being written or being published), so a retry waits for the first.</summary>
+    private readonly Dictionary<Guid, Task<MessagePosted>> _unsettled = [];
+
     private IAsyncStream<RoomEvent> _stream = null!;
+    private bool _writing;
+    private Task _published = Task.CompletedTask;
+
+    /// <summary>The last sequence number handed to a post; ahead of <see cref="_storedSeq"/> while posts wait.</summary>
+    private long _assignedSeq;
+
+    /// <summary>The last sequence number in storage: the only messages readers and joiners are shown.</summary>
+    private long _storedSeq;
+
+    /// <summary>Set when a write failed: memory is ahead of storage until the grain reloads.</summary>
+    private Exception? _writeFailure;
 
     private string Room => this.GetPrimaryKeyString();
 
@@ -47,6 +68,8 @@ public sealed partial class ChatRoomGrain(
             // Brings back the page before the head, so a post retried across a reactivation is still recognised.
             await PageMessagesAsync(PageOf(SealedUpTo));
         }
+
+        _assignedSeq = _storedSeq = Log.LastSeq;
     }
 
     public async Task<JoinResult> Join(JoinRequest request)
@@ -104,6 +127,11 @@ public sealed partial class ChatRoomGrain(
 
     public async Task<PostResult> Post(PostRequest request)
     {
+        if (_unsettled.TryGetValue(request.MessageId, out var unsettled))
+        {
+            return new PostResult(PostStatus.Posted, await unsettled);
+        }
+
         if (FindRecent(request.MessageId) is { } previous)
         {
             return new PostResult(PostStatus.Posted, previous);
@@ -120,34 +148,27 @@ public sealed partial class ChatRoomGrain(
             return new PostResult(PostStatus.InvalidMessage, null);
         }
 
-        var message = new MessagePosted(
-            Room, time.GetUtcNow(), request.MessageId, Log.LastSeq + 1, member.Nickname, text);
-        try
+        if (_writeFailure is { } failure)
         {
-            Log.Head.Add(message);
-            Log.LastSeq = message.Seq;
-            if (Log.Head.Count == PageSize)
-            {
-                await SealHeadAsync();
-            }
-
-            await log.WriteStateAsync();
-        }
-        catch
-        {
-            // Memory is now ahead of storage: reload on the next call, so the unsaved (and unpublished) sequence
-            // number is handed out again rather than skipped.
-            DeactivateOnIdle();
-            throw;
+            throw new InvalidOperationException($"Room {Room} reloads after a failed write; retry the post.", failure);
         }
 
-        await PublishAsync(message);
-        return new PostResult(PostStatus.Posted, message);
+        var pending = new PendingPost(
+            new MessagePosted(Room, time.GetUtcNow(), request.MessageId, ++_assignedSeq, member.Nickname, text));
+        _queued.Add(pending);
+        _unsettled[request.MessageId] = pending.Completion.Task;
+        if (!_writing)
+        {
+            _writing = true;
+            _ = WriteQueuedAsync();
+        }
+
+        return new PostResult(PostStatus.Posted, await pending.Completion.Task);
     }
 
     public async Task<MessageRange> GetMessages(MessageQuery query)
     {
-        var to = Math.Min(query.ToSeq, Log.LastSeq);
+        var to = Math.Min(query.ToSeq, _storedSeq);
         var from = Math.Max(Math.Max(query.FromSeq, Log.FirstSeq), to - Math.Max(query.Limit, 0) + 1);
         var messages = new List<MessagePosted>((int)Math.Clamp(to - from + 1, 0, PageSize * 4));
         for (var pageIndex = PageOf(from); from <= to && pageIndex <= PageOf(to); pageIndex++)
@@ -161,7 +182,7 @@ public sealed partial class ChatRoomGrain(
             }
         }
 
-        return new MessageRange(Log.Epoch, Log.FirstSeq, Log.LastSeq, messages);
+        return new MessageRange(Log.Epoch, Log.FirstSeq, _storedSeq, messages);
     }
 
     public Task<RoomSnapshot> GetSnapshot() => Task.FromResult(Snapshot());
@@ -171,7 +192,89 @@ public sealed partial class ChatRoomGrain(
         members.State.Members.Values.OrderBy(m => m.JoinedAt).Select(m => m.Nickname).ToList(),
         Log.Epoch,
         Log.FirstSeq,
-        Log.LastSeq);
+        _storedSeq);
+
+    /// <summary>
+    /// The group commit: while posts are queued, moves them all into the log and writes it once. Only one runs at a
+    /// time; posts that arrive during a write go into the next one.
+    /// </summary>
+    private async Task WriteQueuedAsync()
+    {
+        while (_queued.Count > 0)
+        {
+            var batch = _queued.ToArray();
+            _queued.Clear();
+            try
+            {
+                foreach (var post in batch)
+                {
+                    Log.Head.Add(post.Message);
+                    Log.LastSeq = post.Message.Seq;
+                    if (Log.Head.Count == PageSize)
+                    {
+                        await SealHeadAsync();
+                    }
+                }
+
+                await log.WriteStateAsync();
+            }
+            catch (Exception ex)
+            {
+                // Memory is now ahead of storage: refuse posts until the grain reloads, so the unsaved (and
+                // unpublished) sequence numbers are handed out again rather than skipped.
+                LogWriteFailed(ex, Room, batch[0].Message.Seq, _assignedSeq);
+                _writeFailure = ex;
+                DeactivateOnIdle();
+                Settle([.. batch, .. _queued], ex);
+                _queued.Clear();
+                _writing = false;
+                return;
+            }
+
+            _storedSeq = Log.LastSeq;
+            _published = PublishAfterAsync(_published, batch);
+        }
+
+        _writing = false;
+    }
+
+    /// <summary>
+    /// Publishes a stored batch once the batch before it is published, so the stream carries messages in sequence
+    /// order, then acknowledges its posts. If publishing fails the messages are not lost: they are stored, fronts
+    /// notice the gap in sequence numbers and read them from history, and a retried post finds its message.
+    /// </summary>
+    private async Task PublishAfterAsync(Task previous, PendingPost[] batch)
+    {
+        await previous;
+        try
+        {
+            await _stream.OnNextBatchAsync(batch.Select(post => (RoomEvent)post.Message).ToList());
+        }
+        catch (Exception ex)
+        {
+            LogPublishFailed(ex, Room, nameof(MessagePosted));
+            Settle(batch, ex);
+            return;
+        }
+
+        Settle(batch, failure: null);
+    }
+
+    private void Settle(IEnumerable<PendingPost> posts, Exception? failure)
+    {
+        foreach (var post in posts)
+        {
+            _unsettled.Remove(post.Message.Id);
+            if (failure is null)
+            {
+                post.Completion.TrySetResult(post.Message);
+            }
+            else
+            {
+                post.Completion.TrySetException(failure);
+            }
+        }
+    }
 
     private static long PageOf(long seq) => (seq - 1) / PageSize;
 
@@ -313,6 +416,15 @@ public sealed partial class ChatRoomGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Room {Room} now keeps history from {FirstSeq} ({Pages} pages dropped)")]
     private partial void LogRetention(string room, long firstSeq, int pages);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing messages {FromSeq}..{ToSeq} of room {Room} failed; the room reloads")]
+    private partial void LogWriteFailed(Exception exception, string room, long fromSeq, long toSeq);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {EventType} on room {Room} failed")]
     private partial void LogPublishFailed(Exception exception, string room, string eventType);
+
+    /// <summary>A post that has its sequence number and waits for the write (and the publish) that acknowledge it.</summary>
+    private sealed record PendingPost(MessagePosted Message)
+    {
+        public TaskCompletionSource<MessagePosted> Completion { get; } = new();
+    }
 }

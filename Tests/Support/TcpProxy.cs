@@ -5,7 +5,8 @@ namespace OrleansChat.Tests.Support;
 
 /// <summary>
 /// A loopback TCP proxy whose connections a test can cut with a reset, the way a network drop looks to a server:
-/// no WebSocket close frame, so the server cannot mistake it for the client leaving.
+/// no WebSocket close frame, so the server cannot mistake it for the client leaving. It can also stop reading from
+/// the server, the way a client that stops reading its socket looks.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -14,10 +15,18 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly List<Socket> _sockets = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
+    private readonly int? _receiveBuffer;
+    private TaskCompletionSource _downstream = Open();
 
-    public TcpProxy(Uri target)
+    /// <param name="target">The server.</param>
+    /// <param name="receiveBuffer">
+    /// The socket buffer towards the server, if smaller than the system's: a paused proxy then holds back only that
+    /// much, and the server's own buffers fill sooner.
+    /// </param>
+    public TcpProxy(Uri target, int? receiveBuffer = null)
     {
         _target = target;
+        _receiveBuffer = receiveBuffer;
         _listener.Start();
         _acceptLoop = AcceptLoopAsync();
     }
@@ -39,9 +48,21 @@ public sealed class TcpProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops passing on what the server sends (and so stops reading it) until <see cref="Resume"/>.</summary>
+    public void Pause()
+    {
+        if (_downstream.Task.IsCompleted)
+        {
+            _downstream = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void Resume() => _downstream.TrySetResult();
+
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
+        Resume();
         _listener.Stop();
         DropAll();
         await _acceptLoop.ContinueWith(_ => { }, TaskScheduler.Default);
@@ -62,6 +83,11 @@ public sealed class TcpProxy : IAsyncDisposable
             }
 
             var server = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            if (_receiveBuffer is { } size)
+            {
+                server.ReceiveBufferSize = size;
+            }
+
             await server.ConnectAsync(IPAddress.Loopback, _target.Port);
             client.NoDelay = true;
             lock (_sockets)
@@ -70,19 +96,25 @@ public sealed class TcpProxy : IAsyncDisposable
                 _sockets.Add(server);
             }
 
-            _ = PumpAsync(client, server);
-            _ = PumpAsync(server, client);
+            _ = PumpAsync(client, server, () => Task.CompletedTask);
+            _ = PumpAsync(server, client, () => _downstream.Task);
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to)
+    private static async Task PumpAsync(Socket from, Socket to, Func<Task> open)
     {
         var buffer = new byte[16 * 1024];
         try
         {
-            int read;
-            while ((read = await from.ReceiveAsync(buffer)) > 0)
+            while (true)
             {
+                await open();
+                var read = await from.ReceiveAsync(buffer);
+                if (read == 0)
+                {
+                    break;
+                }
+
                 await to.SendAsync(buffer.AsMemory(0, read));
             }
 
@@ -93,6 +125,13 @@ public sealed class TcpProxy : IAsyncDisposable
             // One side was reset: reset the other too, as a broken network path would.
             Reset(to);
         }
+    }
+
+    private static TaskCompletionSource Open()
+    {
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.SetResult();
+        return open;
     }
 
     private static void Reset(Socket socket)

@@ -5,6 +5,7 @@ using OrleansChat.Grains;
 using OrleansChat.Grains.Hosting;
 using OrleansChat.WebFront.Endpoints;
 using OrleansChat.WebFront.Hubs;
+using OrleansChat.WebFront.Hubs.Internal;
 using OrleansChat.WebFront.Relay;
 
 namespace OrleansChat.WebFront.Hosting;
@@ -52,7 +53,10 @@ public static class ChatFrontExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(FrontIdentity.ForThisProcess());
         builder.Services.AddSingleton<ChatMetrics>();
+        builder.Services.AddSingleton<ChatConnections>();
+        builder.Services.AddSingleton<HubLifetimeManager<ChatHub>, ChatHubLifetimeManager>();
         builder.Services.AddSingleton<RoomStreamRelay>();
+        builder.Services.AddHostedService<SlowConsumerMonitor>();
         builder.Services.AddSingleton<GatewayChangeSignal>();
         builder.Services.AddHostedService<RelayWatchdog>();
         builder.Services.AddHostedService<FrontLeaseService>();

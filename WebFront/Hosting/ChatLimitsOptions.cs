@@ -39,4 +39,15 @@ public sealed class ChatLimitsOptions
     /// </summary>
     [Range(1024, 1024 * 1024)]
     public int MaximumReceiveMessageSize { get; set; } = 32 * 1024;
+
+    /// <summary>
+    /// Room events a connection may have waiting (not yet taken by its transport, whose own buffers are bounded by
+    /// SignalR) before the front drops it. A reader that keeps up never has more than a few.
+    /// </summary>
+    [Range(16, 1_000_000)]
+    public int SlowConsumerMaxPending { get; set; } = 1_000;
+
+    /// <summary>How long a connection's waiting writes may make no progress before the front drops it.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan SlowConsumerTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -110,7 +110,7 @@ public sealed partial class ChatHub(
             // The session stays with the grain (and its grace period); the client can resume again on a new try.
             foreach (var room in session.Rooms)
             {
-                await relay.ReleaseAsync(room);
+                await relay.ReleaseAsync(room, Context.ConnectionId);
             }
 
             Context.Items.Remove(SessionItem);
@@ -137,8 +137,7 @@ public sealed partial class ChatHub(
             return;
         }
 
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, RoomStreamRelay.GroupOf(name));
-        await relay.ReleaseAsync(name);
+        await relay.ReleaseAsync(name, Context.ConnectionId);
         await CallAsync(() => Nickname(session.NicknameKey).LeaveRoom(new SessionRoomRequest(session.SessionId, name)));
     }
 
@@ -200,14 +199,16 @@ public sealed partial class ChatHub(
         metrics.Unregistered();
         foreach (var room in session.Rooms)
         {
-            await relay.ReleaseAsync(room);
+            await relay.ReleaseAsync(room, Context.ConnectionId);
         }
 
         try
         {
-            // The client closed the connection itself: it left, as in the seed. Otherwise the connection dropped and
-            // the session waits for the client to resume.
-            var clean = exception is null && ConnectionCloseTracking.ClientClosed(Context.GetHttpContext());
+            // The client closed the connection itself: it left, as in the seed. Otherwise the connection dropped (or
+            // the front dropped it for not reading) and the session waits for the client to resume.
+            var clean = exception is null
+                && !Context.Items.ContainsKey(ConnectionOutbox.DroppedItem)
+                && ConnectionCloseTracking.ClientClosed(Context.GetHttpContext());
             await Nickname(session.NicknameKey).Disconnect(
                 new DisconnectRequest(session.SessionId, Context.ConnectionId, clean));
         }
@@ -228,7 +229,7 @@ public sealed partial class ChatHub(
         var joined = false;
         try
         {
-            // In the group (and caught up) before the join is announced, so the caller sees its own join.
+            // Receiving the room (and caught up) before the join is announced, so the caller sees its own join.
             var slice = await CallAsync(() => relay.AttachAsync(room, Context.ConnectionId, position));
             var result = await CallAsync(() => Nickname(session.NicknameKey).JoinRoom(new SessionRoomRequest(session.SessionId, room)));
             if (result.Status != JoinStatus.Joined || result.Room is null)
@@ -251,8 +252,7 @@ public sealed partial class ChatHub(
         {
             if (!joined && !alreadyIn)
             {
-                await Groups.RemoveFromGroupAsync(Context.ConnectionId, RoomStreamRelay.GroupOf(room));
-                await relay.ReleaseAsync(room);
+                await relay.ReleaseAsync(room, Context.ConnectionId);
             }
         }
     }

@@ -12,6 +12,7 @@ public sealed class ChatMetrics
     private readonly Counter<long> _messagesIn;
     private readonly Counter<long> _messagesOut;
     private readonly Histogram<double> _fanOutLatency;
+    private readonly Counter<long> _slowConsumersDropped;
 
     public ChatMetrics(IMeterFactory meters)
     {
@@ -19,9 +20,11 @@ public sealed class ChatMetrics
         _connections = meter.CreateUpDownCounter<long>("orleanschat.connections", description: "Open hub connections on this front.");
         _registered = meter.CreateUpDownCounter<long>("orleanschat.registered_users", description: "Connections with a nickname on this front.");
         _messagesIn = meter.CreateCounter<long>("orleanschat.messages.in", description: "Messages accepted from this front's clients.");
-        _messagesOut = meter.CreateCounter<long>("orleanschat.messages.out", description: "Messages relayed to a room's group on this front.");
+        _messagesOut = meter.CreateCounter<long>("orleanschat.messages.out", description: "Messages relayed to a room's connections on this front.");
         _fanOutLatency = meter.CreateHistogram<double>(
             "orleanschat.fanout.latency", unit: "ms", description: "From the room accepting a message to this front handing it to SignalR.");
+        _slowConsumersDropped = meter.CreateCounter<long>(
+            "orleanschat.slow_consumers.dropped", description: "Connections dropped because they stopped reading their room events.");
     }
 
     public void Connected() => _connections.Add(1);
@@ -33,6 +36,8 @@ public sealed class ChatMetrics
     public void Unregistered() => _registered.Add(-1);
 
     public void MessageIn() => _messagesIn.Add(1);
+
+    public void SlowConsumerDropped() => _slowConsumersDropped.Add(1);
 
     public void Relayed(TimeSpan sinceAccepted)
     {

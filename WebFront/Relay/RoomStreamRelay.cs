@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using OrleansChat.Grains;
@@ -9,26 +10,27 @@ namespace OrleansChat.WebFront.Relay;
 
 /// <summary>
 /// Carries room events from Orleans to this front's browsers. It subscribes to a room's stream once per process,
-/// while at least one local connection is in the room, and fans each event out to the room's SignalR group, so the
-/// cost of a message on the stream does not grow with the number of browsers.
+/// while at least one local connection is in the room, and fans each event out to the room's local connections:
+/// serialised once, written to each connection without waiting for the one before (see
+/// <see cref="ConnectionOutbox"/>), so the cost of a message on the stream does not grow with the number of browsers
+/// and one slow reader holds up no one. A connection that falls too far behind is dropped; it can resume.
 /// </summary>
 /// <remarks>
-/// Per room it tracks the last sequence number handed to the group. Everything up to it has reached every
-/// connection in the group exactly once; a connection that joins gets the rest of what it missed from history,
+/// Per room it tracks the last sequence number handed to the room's connections. Everything up to it has been
+/// written to every one of them exactly once; a connection that joins gets the rest of what it missed from history,
 /// under the same lock, so nothing is lost or doubled at the seam. A hole in the stream's sequence (a lost event)
 /// is filled from history before the next message goes out.
 /// </remarks>
 public sealed partial class RoomStreamRelay(
     IClusterClient cluster,
-    IHubContext<ChatHub> hub,
+    ChatConnections connections,
     IOptions<ChatRoomOptions> options,
+    IOptions<ChatLimitsOptions> limits,
     ChatMetrics metrics,
     TimeProvider time,
     ILogger<RoomStreamRelay> logger)
 {
     private readonly Dictionary<string, RoomFeed> _rooms = new(StringComparer.Ordinal);
-
-    public static string GroupOf(string room) => "room:" + room;
 
     /// <summary>Makes sure this front receives the room's events; pair every call with <see cref="ReleaseAsync"/>.</summary>
     public async Task AcquireAsync(string room)
@@ -64,13 +66,17 @@ public sealed partial class RoomStreamRelay(
         }
     }
 
-    /// <summary>Drops this front's subscription once its last connection in the room is gone.</summary>
-    public async Task ReleaseAsync(string room)
+    /// <summary>
+    /// Stops relaying the room to a connection, and drops this front's subscription once its last connection in the
+    /// room is gone.
+    /// </summary>
+    public async Task ReleaseAsync(string room, string connectionId)
     {
         var feed = Feed(room);
         await feed.Gate.WaitAsync();
         try
         {
+            feed.Members.Remove(connectionId);
             if (--feed.References == 0 && feed.Handle is { } handle)
             {
                 feed.Handle = null;
@@ -85,7 +91,7 @@ public sealed partial class RoomStreamRelay(
     }
 
     /// <summary>
-    /// Adds a connection to the room's group and returns what it has not seen: with a position in the current
+    /// Adds a connection to the room's receivers and returns what it has not seen: with a position in the current
     /// epoch and a small enough gap, exactly the missed messages; otherwise the latest ones.
     /// </summary>
     public async Task<RoomHistorySlice> AttachAsync(string room, string connectionId, RoomPosition? position)
@@ -115,7 +121,8 @@ public sealed partial class RoomStreamRelay(
                 recovered = canRecover && position!.LastSeq + 1 >= range.FirstSeq;
             }
 
-            await hub.Groups.AddToGroupAsync(connectionId, GroupOf(room));
+            feed.Members[connectionId] = connections.Find(connectionId)
+                ?? throw new InvalidOperationException($"Connection {connectionId} is not open on this front.");
             return new RoomHistorySlice(feed.Epoch, upTo, range.Messages.Select(ToBroadcast).ToList(), recovered);
         }
         finally
@@ -166,20 +173,19 @@ public sealed partial class RoomStreamRelay(
                 return;
             }
 
-            var group = hub.Clients.Group(GroupOf(roomEvent.Room));
             switch (roomEvent)
             {
                 case MessagePosted message:
-                    await RelayMessageAsync(feed, group, message);
+                    await RelayMessageAsync(feed, message);
                     break;
                 case MemberJoined joined:
-                    await AnnounceAsync(group, joined.Room, joined.Nickname, "joined", ChatNotices.Joined);
+                    Announce(feed, joined.Room, joined.Nickname, "joined", ChatNotices.Joined);
                     break;
                 case MemberLeft left:
-                    await AnnounceAsync(group, left.Room, left.Nickname, "left", ChatNotices.Left);
+                    Announce(feed, left.Room, left.Nickname, "left", ChatNotices.Left);
                     break;
                 case MemberTyping typing:
-                    await group.SendAsync(ChatEvents.Typing, new TypingEvent(typing.Room, typing.Nickname));
+                    FanOut(feed, ChatEvents.Typing, new TypingEvent(typing.Room, typing.Nickname));
                     break;
             }
         }
@@ -206,7 +212,7 @@ public sealed partial class RoomStreamRelay(
             var snapshot = await Room(room).GetSnapshot();
             if (snapshot.LastSeq > feed.LastSeq)
             {
-                await FillAsync(feed, hub.Clients.Group(GroupOf(room)), room, snapshot.LastSeq);
+                await FillAsync(feed, room, snapshot.LastSeq);
             }
         }
         finally
@@ -215,7 +221,7 @@ public sealed partial class RoomStreamRelay(
         }
     }
 
-    private async Task RelayMessageAsync(RoomFeed feed, IClientProxy group, MessagePosted message)
+    private async Task RelayMessageAsync(RoomFeed feed, MessagePosted message)
     {
         if (message.Seq <= feed.LastSeq)
         {
@@ -224,42 +230,69 @@ public sealed partial class RoomStreamRelay(
 
         if (message.Seq > feed.LastSeq + 1)
         {
-            await FillAsync(feed, group, message.Room, message.Seq - 1);
+            await FillAsync(feed, message.Room, message.Seq - 1);
         }
 
-        await SendAsync(group, message);
+        Send(feed, message);
         feed.LastSeq = message.Seq;
     }
 
     /// <summary>Relays, from history, the messages after the seam up to <paramref name="upTo"/>.</summary>
-    private async Task FillAsync(RoomFeed feed, IClientProxy group, string room, long upTo)
+    private async Task FillAsync(RoomFeed feed, string room, long upTo)
     {
         var missing = await Room(room).GetMessages(new MessageQuery(feed.LastSeq + 1, upTo, int.MaxValue));
         LogGapFilled(room, feed.LastSeq + 1, upTo, missing.Messages.Count);
         foreach (var earlier in missing.Messages)
         {
-            await SendAsync(group, earlier);
+            Send(feed, earlier);
             feed.LastSeq = earlier.Seq;
         }
 
         feed.LastSeq = Math.Max(feed.LastSeq, upTo);
     }
 
-    private async Task SendAsync(IClientProxy group, MessagePosted message)
+    private void Send(RoomFeed feed, MessagePosted message)
     {
-        await group.SendAsync(ChatEvents.Broadcast, ToBroadcast(message));
+        FanOut(feed, ChatEvents.Broadcast, ToBroadcast(message));
         metrics.Relayed(time.GetUtcNow() - message.At);
     }
 
-    private static async Task AnnounceAsync(
-        IClientProxy group, string room, string nickname, string kind, Func<string, string> notice)
+    private void Announce(RoomFeed feed, string room, string nickname, string kind, Func<string, string> notice)
     {
         if (room == ChatRules.DefaultRoom)
         {
-            await group.SendAsync(ChatEvents.Notice, notice(nickname));
+            FanOut(feed, ChatEvents.Notice, notice(nickname));
         }
 
-        await group.SendAsync(ChatEvents.Presence, new PresenceEvent(room, nickname, kind));
+        FanOut(feed, ChatEvents.Presence, new PresenceEvent(room, nickname, kind));
+    }
+
+    /// <summary>
+    /// Serialises the event once (per protocol, lazily) and starts its write to every connection in the room,
+    /// dropping any connection already too far behind. Runs under the room's gate, so events keep their order.
+    /// </summary>
+    private void FanOut(RoomFeed feed, string method, object argument)
+    {
+        var message = new SerializedHubMessage(new InvocationMessage(method, [argument]));
+        var maxPending = limits.Value.SlowConsumerMaxPending;
+        List<ConnectionOutbox>? behind = null;
+        foreach (var outbox in feed.Members.Values)
+        {
+            if (!outbox.TrySend(message, maxPending))
+            {
+                (behind ??= []).Add(outbox);
+            }
+        }
+
+        foreach (var outbox in behind ?? [])
+        {
+            feed.Members.Remove(outbox.ConnectionId);
+            if (outbox.Drop())
+            {
+                metrics.SlowConsumerDropped();
+                LogSlowConsumerDropped(outbox.ConnectionId, outbox.Pending);
+            }
+        }
     }
 
     private RoomFeed Feed(string room)
@@ -293,6 +326,9 @@ public sealed partial class RoomStreamRelay(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Catching up room {Room} failed")]
     private partial void LogCatchUpFailed(Exception exception, string room);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped connection {ConnectionId}: {Pending} room events waiting for it")]
+    private partial void LogSlowConsumerDropped(string connectionId, int pending);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Relaying an event of room {Room} failed")]
     private partial void LogRelayFailed(Exception exception, string room);
 
@@ -306,7 +342,10 @@ public sealed partial class RoomStreamRelay(
 
         public string Epoch { get; set; } = string.Empty;
 
-        /// <summary>The last message handed to the group: the seam between history and live delivery.</summary>
+        /// <summary>This front's connections in the room, by connection id.</summary>
+        public Dictionary<string, ConnectionOutbox> Members { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The last message handed to the room's connections: the seam between history and live delivery.</summary>
         public long LastSeq { get; set; }
     }
 }

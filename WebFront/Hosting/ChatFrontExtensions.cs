@@ -34,6 +34,7 @@ public static class ChatFrontExtensions
         builder.AddValidatedOptions<ChatFrontOptions>(ChatFrontOptions.SectionName);
         builder.AddValidatedOptions<ChatRoomOptions>(ChatRoomOptions.SectionName);
         var limits = builder.AddValidatedOptions<ChatLimitsOptions>(ChatLimitsOptions.SectionName);
+        builder.AddChatAuth();
         builder.Services.AddSingleton<ChatRateLimitFilter>();
         builder.Services.AddSignalR(hub =>
         {
@@ -52,6 +53,7 @@ public static class ChatFrontExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(FrontIdentity.ForThisProcess());
         builder.Services.AddSingleton<ChatMetrics>();
+        builder.Services.AddSingleton<ConnectedUsers>();
         builder.Services.AddSingleton<RoomStreamRelay>();
         builder.Services.AddSingleton<GatewayChangeSignal>();
         builder.Services.AddHostedService<RelayWatchdog>();

@@ -21,6 +21,7 @@ namespace OrleansChat.WebFront.Relay;
 public sealed partial class RoomStreamRelay(
     IClusterClient cluster,
     IHubContext<ChatHub> hub,
+    ConnectedUsers users,
     IOptions<ChatRoomOptions> options,
     ChatMetrics metrics,
     TimeProvider time,
@@ -180,6 +181,10 @@ public sealed partial class RoomStreamRelay(
                     break;
                 case MemberTyping typing:
                     await group.SendAsync(ChatEvents.Typing, new TypingEvent(typing.Room, typing.Nickname));
+                    break;
+                case MemberRemoved removed:
+                    await AnnounceAsync(group, removed.Room, removed.Nickname, "left", ChatNotices.Left);
+                    await users.RemovedAsync(removed);
                     break;
             }
         }

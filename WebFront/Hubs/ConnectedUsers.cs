@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using OrleansChat.Grains;
+using OrleansChat.Grains.Events;
+using OrleansChat.WebFront.Relay;
+
+namespace OrleansChat.WebFront.Hubs;
+
+/// <summary>
+/// The registered connections on this front, by nickname key. Room events reach a room's group; this is how an
+/// event aimed at one member (a kick, a ban) finds that member's connection on whichever front holds it.
+/// </summary>
+public sealed partial class ConnectedUsers(IHubContext<ChatHub> hub, ILogger<ConnectedUsers> logger)
+{
+    private readonly ConcurrentDictionary<string, HubCallerContext> _connections = new(StringComparer.Ordinal);
+
+    public void Add(string nicknameKey, HubCallerContext connection) => _connections[nicknameKey] = connection;
+
+    /// <summary>Forgets the connection, unless the nickname has moved on to another one meanwhile.</summary>
+    public void Remove(string nicknameKey, HubCallerContext connection) =>
+        _connections.TryRemove(new KeyValuePair<string, HubCallerContext>(nicknameKey, connection));
+
+    /// <summary>
+    /// Tells a removed member why, before anything else reaches it, takes its connection out of the room's group
+    /// and, on a kick, closes the connection (the close tells SignalR clients not to reconnect).
+    /// </summary>
+    public async Task RemovedAsync(MemberRemoved removed)
+    {
+        var key = ChatRules.KeyOf(removed.Nickname);
+        if (!_connections.TryGetValue(key, out var connection))
+        {
+            return;
+        }
+
+        var reason = removed.Reason == RemovalReason.Kicked ? RemovedEvent.Kicked : RemovedEvent.Banned;
+        await hub.Clients.Client(connection.ConnectionId).SendAsync(
+            ChatEvents.Removed, new RemovedEvent(removed.Room, removed.Nickname, reason));
+        await hub.Groups.RemoveFromGroupAsync(connection.ConnectionId, RoomStreamRelay.GroupOf(removed.Room));
+        // A kick reaches the front once per room of the user: the first closes the connection.
+        if (removed.Reason == RemovalReason.Kicked && _connections.TryRemove(new KeyValuePair<string, HubCallerContext>(key, connection)))
+        {
+            LogClosing(removed.Nickname, connection.ConnectionId);
+            connection.Abort();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} was kicked: closing connection {ConnectionId}")]
+    private partial void LogClosing(string nickname, string connectionId);
+}

@@ -12,6 +12,9 @@ public sealed class ConfigurationValidationTests
     [InlineData("OrleansChat:Cluster:AdvertisedAddress", "not-an-ip", "OrleansChat:Cluster:AdvertisedAddress")]
     [InlineData("OrleansChat:Rooms:MaxRoomsPerUser", "0", "OrleansChat:Rooms:MaxRoomsPerUser")]
     [InlineData("OrleansChat:Front:LeaseDuration", "00:00:01", "OrleansChat:Front:LeaseDuration")]
+    [InlineData("OrleansChat:Auth:Mode", "Jwt", "OrleansChat:Auth:Audience")]
+    [InlineData("OrleansChat:Auth:Mode", "Jwt", "OrleansChat:Auth:Authority,SigningKey")]
+    [InlineData("OrleansChat:Auth:Mode", "Kerberos", "OrleansChat:Auth")]
     public async Task An_invalid_setting_fails_start_up_naming_it(string key, string value, string named)
     {
         await using var front = new ChatFrontFactory().With(key, value);

@@ -361,7 +361,7 @@ public sealed partial class ChatHub(
     /// <summary>Refuses non-administrators; returns the administrator's nickname for the grains' log.</summary>
     private string RequireAdmin() =>
         accounts.IsAdmin(Context.User)
-            ? accounts.NicknameOf(Context.User) ?? Context.User!.Identity!.Name ?? "administrator"
+            ? accounts.NicknameOf(Context.User) ?? "an administrator without a nickname claim"
             : throw new HubException(ChatErrors.NotAdmin);
 
     private ConnectionSession RequireSession() => Session ?? throw new HubException(ChatErrors.NotRegistered);

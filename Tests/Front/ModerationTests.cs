@@ -58,8 +58,11 @@ public sealed class ModerationTests(SignedInFrontFactory front) : IClassFixture<
             && e.Broadcast!.Value.GetProperty("kind").GetString() == "left");
         var post = await Assert.ThrowsAsync<HubException>(() => bia.SendToRoomAsync(room, "still here?"));
         var rejoin = await Assert.ThrowsAsync<HubException>(() => bia.JoinRoomAsync(room));
+        var history = await Assert.ThrowsAsync<HubException>(() =>
+            bia.Connection.InvokeAsync<JsonElement>("History", room, null, 10));
         Assert.EndsWith(ChatErrors.Banned, post.Message);
         Assert.EndsWith(ChatErrors.Banned, rejoin.Message);
+        Assert.EndsWith(ChatErrors.NotInRoom, history.Message);
         await bia.SendAsync("geral still works");
 
         await admin.Connection.InvokeAsync("Unban", room, Nick("BIA"));

@@ -64,7 +64,7 @@ public sealed partial class ChatHub(
         try
         {
             var joined = await JoinAsync(session, ChatRules.DefaultRoom, position: null);
-            users.Add(key, Context);
+            users.Add(session, Context);
             metrics.Registered();
             return new RegisterResult(session.Nickname, ChatRules.DefaultRoom, token, joined);
         }
@@ -114,7 +114,7 @@ public sealed partial class ChatHub(
                 }
             }
 
-            users.Add(key, Context);
+            users.Add(session, Context);
             metrics.Registered();
             return new ResumeResult(session.Nickname, session.ResumeToken, rooms);
         }
@@ -173,7 +173,7 @@ public sealed partial class ChatHub(
     {
         var session = RequireSession();
         var name = RequireRoomName(room);
-        RequireMember(session, name);
+        await RequireMemberAsync(session, name);
         if (beforeSeq is <= 0 || limit is < 1 or > MaxHistoryPage)
         {
             throw new HubException(ChatErrors.InvalidHistoryRequest);
@@ -190,7 +190,7 @@ public sealed partial class ChatHub(
     {
         var session = RequireSession();
         var name = RequireRoomName(room);
-        RequireMember(session, name);
+        await RequireMemberAsync(session, name);
         var now = time.GetTimestamp();
         if (session.LastTyping.TryGetValue(name, out var last)
             && time.GetElapsedTime(last, now) < frontOptions.Value.TypingInterval)
@@ -211,7 +211,7 @@ public sealed partial class ChatHub(
         }
 
         metrics.Unregistered();
-        users.Remove(session.NicknameKey, Context);
+        users.Remove(session, Context);
         foreach (var room in session.Rooms)
         {
             await relay.ReleaseAsync(room);
@@ -233,6 +233,8 @@ public sealed partial class ChatHub(
 
     private async Task<RoomJoined> JoinAsync(ConnectionSession session, string room, RoomPosition? position)
     {
+        // A ban lifted since: the room decides afresh, from a clean start on this connection.
+        await SettleBanAsync(session, room);
         var alreadyIn = session.Rooms.Contains(room);
         if (!alreadyIn)
         {
@@ -281,7 +283,7 @@ public sealed partial class ChatHub(
     private async Task<MessageAck> SendAsync(string room, string? text)
     {
         var session = Session ?? throw new HubException(ChatErrors.NotRegistered);
-        RequireMember(session, room);
+        await RequireMemberAsync(session, room);
         if (!ChatRules.TryNormalizeMessage(text, out var normalized))
         {
             throw new HubException(ChatErrors.InvalidMessage);
@@ -290,11 +292,11 @@ public sealed partial class ChatHub(
         var request = new PostRequest(Guid.NewGuid(), session.Nickname, session.SessionId, normalized);
         var result = await CallAsync(() => Room(room).Post(request));
         metrics.MessageIn();
-        if (result.Status == PostStatus.Banned && session.Rooms.Remove(room))
+        if (result.Status == PostStatus.Banned)
         {
-            // The room took this member out when it banned it: this connection leaves the room's group as well.
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, RoomStreamRelay.GroupOf(room));
-            await relay.ReleaseAsync(room);
+            // The ban's event has not reached this front yet: the room's answer settles it now.
+            session.BannedFrom[room] = true;
+            await SettleBanAsync(session, room);
         }
 
         return result switch
@@ -372,12 +374,33 @@ public sealed partial class ChatHub(
     private static string RequireRoomName(string? room) =>
         ChatRules.TryNormalizeRoom(room, out var name) ? name : throw new HubException(ChatErrors.InvalidRoom);
 
-    private static void RequireMember(ConnectionSession session, string room)
+    private async Task RequireMemberAsync(ConnectionSession session, string room)
     {
+        if (await SettleBanAsync(session, room))
+        {
+            throw new HubException(ChatErrors.Banned);
+        }
+
         if (!session.Rooms.Contains(room))
         {
             throw new HubException(ChatErrors.NotInRoom);
         }
+    }
+
+    /// <summary>
+    /// Takes this connection out of a room it was banned from (the room grain already took the member out):
+    /// out of the room's group and off the relay's subscription. True if there was such a ban to settle.
+    /// </summary>
+    private async Task<bool> SettleBanAsync(ConnectionSession session, string room)
+    {
+        if (!session.BannedFrom.TryRemove(room, out _) || !session.Rooms.Remove(room))
+        {
+            return false;
+        }
+
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, RoomStreamRelay.GroupOf(room));
+        await relay.ReleaseAsync(room);
+        return true;
     }
 
     private INicknameGrain Nickname(string key) => grains.GetGrain<INicknameGrain>(key);

@@ -12,13 +12,14 @@ namespace OrleansChat.WebFront.Hubs;
 /// </summary>
 public sealed partial class ConnectedUsers(IHubContext<ChatHub> hub, ILogger<ConnectedUsers> logger)
 {
-    private readonly ConcurrentDictionary<string, HubCallerContext> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LocalUser> _users = new(StringComparer.Ordinal);
 
-    public void Add(string nicknameKey, HubCallerContext connection) => _connections[nicknameKey] = connection;
+    public void Add(ConnectionSession session, HubCallerContext connection) =>
+        _users[session.NicknameKey] = new LocalUser(session, connection);
 
     /// <summary>Forgets the connection, unless the nickname has moved on to another one meanwhile.</summary>
-    public void Remove(string nicknameKey, HubCallerContext connection) =>
-        _connections.TryRemove(new KeyValuePair<string, HubCallerContext>(nicknameKey, connection));
+    public void Remove(ConnectionSession session, HubCallerContext connection) =>
+        _users.TryRemove(KeyValuePair.Create(session.NicknameKey, new LocalUser(session, connection)));
 
     /// <summary>
     /// Tells a removed member why, before anything else reaches it, takes its connection out of the room's group
@@ -27,9 +28,15 @@ public sealed partial class ConnectedUsers(IHubContext<ChatHub> hub, ILogger<Con
     public async Task RemovedAsync(MemberRemoved removed)
     {
         var key = ChatRules.KeyOf(removed.Nickname);
-        if (!_connections.TryGetValue(key, out var connection))
+        if (!_users.TryGetValue(key, out var user))
         {
             return;
+        }
+
+        var connection = user.Connection;
+        if (removed.Reason == RemovalReason.Banned)
+        {
+            user.Session.BannedFrom[removed.Room] = true;
         }
 
         var reason = removed.Reason == RemovalReason.Kicked ? RemovedEvent.Kicked : RemovedEvent.Banned;
@@ -37,7 +44,7 @@ public sealed partial class ConnectedUsers(IHubContext<ChatHub> hub, ILogger<Con
             ChatEvents.Removed, new RemovedEvent(removed.Room, removed.Nickname, reason));
         await hub.Groups.RemoveFromGroupAsync(connection.ConnectionId, RoomStreamRelay.GroupOf(removed.Room));
         // A kick reaches the front once per room of the user: the first closes the connection.
-        if (removed.Reason == RemovalReason.Kicked && _connections.TryRemove(new KeyValuePair<string, HubCallerContext>(key, connection)))
+        if (removed.Reason == RemovalReason.Kicked && _users.TryRemove(KeyValuePair.Create(key, user)))
         {
             LogClosing(removed.Nickname, connection.ConnectionId);
             connection.Abort();
@@ -46,4 +53,6 @@ public sealed partial class ConnectedUsers(IHubContext<ChatHub> hub, ILogger<Con
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} was kicked: closing connection {ConnectionId}")]
     private partial void LogClosing(string nickname, string connectionId);
+
+    private sealed record LocalUser(ConnectionSession Session, HubCallerContext Connection);
 }

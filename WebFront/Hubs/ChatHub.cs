@@ -233,7 +233,8 @@ public sealed partial class ChatHub(
 
     private async Task<RoomJoined> JoinAsync(ConnectionSession session, string room, RoomPosition? position)
     {
-        // A ban lifted since: the room decides afresh, from a clean start on this connection.
+        // A ban this connection has not settled yet is settled first, so the join starts clean and the room decides
+        // (the ban may have been lifted since).
         await SettleBanAsync(session, room);
         var alreadyIn = session.Rooms.Contains(room);
         if (!alreadyIn)

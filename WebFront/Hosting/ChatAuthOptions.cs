@@ -74,9 +74,12 @@ public sealed class ChatAuthOptions : IValidatableObject
                 [nameof(Authority), nameof(SigningKey)]);
         }
 
-        if (!string.IsNullOrWhiteSpace(Authority) && !Uri.TryCreate(Authority, UriKind.Absolute, out _))
+        if (!string.IsNullOrWhiteSpace(Authority)
+            && (!Uri.TryCreate(Authority, UriKind.Absolute, out var authority)
+                || (RequireHttpsMetadata && authority.Scheme != Uri.UriSchemeHttps)))
         {
-            yield return new ValidationResult("must be an absolute URL.", [nameof(Authority)]);
+            yield return new ValidationResult(
+                "must be an absolute https URL (or set RequireHttpsMetadata=false for a local test issuer).", [nameof(Authority)]);
         }
 
         if (!string.IsNullOrWhiteSpace(SigningKey))

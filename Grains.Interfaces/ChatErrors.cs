@@ -20,4 +20,8 @@ public static class ChatErrors
     public const string InvalidHistoryRequest = "Invalid history request: beforeSeq must be positive and limit 1 to 100.";
     public const string RateLimited = "Too many requests: slow down.";
     public const string Unavailable = "The chat is temporarily unavailable, try again.";
+    public const string AccountNickname = "You are signed in: register with your account's nickname, or with null.";
+    public const string NotAdmin = "Only a chat administrator can do this.";
+    public const string Banned = "You are banned from this room.";
+    public const string NotOnline = "No one is using that nickname.";
 }

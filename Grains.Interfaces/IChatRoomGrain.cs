@@ -34,6 +34,21 @@ public interface IChatRoomGrain : IGrainWithStringKey
     /// <summary>The current members, epoch and sequence bounds.</summary>
     [Alias("GetSnapshot")]
     Task<RoomSnapshot> GetSnapshot();
+
+    /// <summary>
+    /// Bans a nickname: it is taken out of the room if it is in, and its joins and posts are refused until
+    /// <see cref="Unban"/>. The ban is stored with the room's history, so it outlives restarts.
+    /// </summary>
+    [Alias("Ban")]
+    Task<ModerationResult> Ban(ModerationRequest request);
+
+    /// <summary>Lifts a ban; the nickname may join again. Lifting a ban that does not exist does nothing.</summary>
+    [Alias("Unban")]
+    Task<ModerationResult> Unban(ModerationRequest request);
+
+    /// <summary>Takes a member out on a moderator's behalf (a kick), publishing <see cref="MemberRemoved"/>.</summary>
+    [Alias("Remove")]
+    Task Remove(RemoveRequest request);
 }
 
 [GenerateSerializer, Immutable, Alias("OrleansChat.JoinRequest")]
@@ -51,6 +66,7 @@ public enum JoinStatus
     RoomFull,
     TooManyRooms,
     NotOwner,
+    Banned,
 }
 
 [GenerateSerializer, Immutable, Alias("OrleansChat.JoinResult")]
@@ -77,6 +93,7 @@ public enum PostStatus
     Posted,
     InvalidMessage,
     NotMember,
+    Banned,
 }
 
 [GenerateSerializer, Immutable, Alias("OrleansChat.PostResult")]

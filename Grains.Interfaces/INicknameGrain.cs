@@ -34,6 +34,13 @@ public interface INicknameGrain : IGrainWithStringKey
     /// <summary>The front holding this session's connection is gone; ignored if the session has moved on.</summary>
     [Alias("FrontLost")]
     Task FrontLost(FrontLost lost);
+
+    /// <summary>
+    /// An administrator ends the session: each of its rooms publishes <see cref="Events.MemberRemoved"/> (so the
+    /// front holding the connection closes it) and the nickname is free again.
+    /// </summary>
+    [Alias("Kick")]
+    Task<ModerationResult> Kick(ModerationRequest request);
 }
 
 [GenerateSerializer, Immutable, Alias("OrleansChat.ClaimRequest")]

@@ -15,6 +15,7 @@ namespace OrleansChat.Grains;
 public sealed partial class ChatRoomGrain(
     [PersistentState("members", ChatStorage.Presence)] IPersistentState<RoomMembersState> members,
     [PersistentState("log", ChatStorage.History)] IPersistentState<RoomLogState> log,
+    [PersistentState("bans", ChatStorage.History)] IPersistentState<RoomBansState> bans,
     IOptions<ChatRoomOptions> options,
     TimeProvider time,
     ILogger<ChatRoomGrain> logger) : Grain, IChatRoomGrain
@@ -80,6 +81,11 @@ public sealed partial class ChatRoomGrain(
         }
 
         var key = ChatRules.KeyOf(nickname);
+        if (bans.State.Bans.ContainsKey(key))
+        {
+            return new JoinResult(JoinStatus.Banned, nickname, null);
+        }
+
         if (members.State.Members.TryGetValue(key, out var existing))
         {
             if (existing.SessionId != request.SessionId)
@@ -137,6 +143,11 @@ public sealed partial class ChatRoomGrain(
             return new PostResult(PostStatus.Posted, previous);
         }
 
+        if (bans.State.Bans.ContainsKey(ChatRules.KeyOf(request.Nickname.Trim())))
+        {
+            return new PostResult(PostStatus.Banned, null);
+        }
+
         if (!members.State.Members.TryGetValue(ChatRules.KeyOf(request.Nickname.Trim()), out var member)
             || member.SessionId != request.SessionId)
         {
@@ -186,6 +197,63 @@ public sealed partial class ChatRoomGrain(
     }
 
     public Task<RoomSnapshot> GetSnapshot() => Task.FromResult(Snapshot());
+
+    public async Task<ModerationResult> Ban(ModerationRequest request)
+    {
+        if (!ChatRules.TryNormalizeNickname(request.Nickname, out var nickname))
+        {
+            return new ModerationResult(ModerationStatus.InvalidNickname, request.Nickname);
+        }
+
+        var key = ChatRules.KeyOf(nickname);
+        if (!bans.State.Bans.ContainsKey(key))
+        {
+            bans.State.Bans[key] = new RoomBan(nickname, request.By, time.GetUtcNow());
+            await WriteOrReload(bans);
+            LogBanned(Room, nickname, request.By);
+        }
+
+        if (members.State.Members.TryGetValue(key, out var member))
+        {
+            await RemoveMemberAsync(key, member, RemovalReason.Banned);
+        }
+
+        return new ModerationResult(ModerationStatus.Done, member?.Nickname ?? nickname);
+    }
+
+    public async Task<ModerationResult> Unban(ModerationRequest request)
+    {
+        if (!ChatRules.TryNormalizeNickname(request.Nickname, out var nickname))
+        {
+            return new ModerationResult(ModerationStatus.InvalidNickname, request.Nickname);
+        }
+
+        if (bans.State.Bans.Remove(ChatRules.KeyOf(nickname)))
+        {
+            await WriteOrReload(bans);
+            LogUnbanned(Room, nickname, request.By);
+        }
+
+        return new ModerationResult(ModerationStatus.Done, nickname);
+    }
+
+    public async Task Remove(RemoveRequest request)
+    {
+        var key = ChatRules.KeyOf(request.Nickname.Trim());
+        if (members.State.Members.TryGetValue(key, out var member) && member.SessionId == request.SessionId)
+        {
+            await RemoveMemberAsync(key, member, request.Reason);
+        }
+    }
+
+    private async Task RemoveMemberAsync(string key, RoomMember member, RemovalReason reason)
+    {
+        members.State.Members.Remove(key);
+        await WriteOrReload(members);
+        LogRemoved(Room, member.Nickname, reason);
+        await PublishAsync(new MemberRemoved(Room, time.GetUtcNow(), member.Nickname, reason));
+        AnnounceMemberCount();
+    }
 
     private RoomSnapshot Snapshot() => new(
         Room,
@@ -418,6 +486,15 @@ public sealed partial class ChatRoomGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storing messages {FromSeq}..{ToSeq} of room {Room} failed; the room reloads")]
     private partial void LogWriteFailed(Exception exception, string room, long fromSeq, long toSeq);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} banned from room {Room} by {By}")]
+    private partial void LogBanned(string room, string nickname, string by);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} unbanned from room {Room} by {By}")]
+    private partial void LogUnbanned(string room, string nickname, string by);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} removed from room {Room}: {Reason}")]
+    private partial void LogRemoved(string room, string nickname, RemovalReason reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {EventType} on room {Room} failed")]
     private partial void LogPublishFailed(Exception exception, string room, string eventType);

@@ -6,7 +6,7 @@ namespace OrleansChat.Grains;
 /// </summary>
 public static class ChatStorage
 {
-    /// <summary>Room logs and history pages.</summary>
+    /// <summary>Room logs, history pages and room bans: what must outlive a restart.</summary>
     public const string History = "chat-history";
 
     /// <summary>Room members, nickname sessions and the room directory.</summary>

@@ -105,6 +105,12 @@ public sealed partial class NicknameGrain(
             State.Rooms.Add(request.Room);
             await session.WriteStateAsync();
         }
+        else if (result.Status == JoinStatus.Banned && known)
+        {
+            // Banned while in the room: the room already took the member out; the session learns of it here.
+            State.Rooms.Remove(request.Room);
+            await session.WriteStateAsync();
+        }
 
         return result;
     }
@@ -158,6 +164,23 @@ public sealed partial class NicknameGrain(
         await session.WriteStateAsync();
         StartGracePeriod(lost.Since + _options.ReconnectGrace - time.GetUtcNow());
         LogFrontLost(State.Nickname, lost.FrontId);
+    }
+
+    public async Task<ModerationResult> Kick(ModerationRequest request)
+    {
+        if (!Active)
+        {
+            return new ModerationResult(ModerationStatus.NotFound, request.Nickname);
+        }
+
+        var (nickname, sessionId) = (State.Nickname, State.SessionId);
+        // Removed before the session ends, so each room says "kicked" (fronts close the connection) rather than
+        // the plain leave that ending the session would announce.
+        await Task.WhenAll(State.Rooms.Select(room =>
+            Room(room).Remove(new RemoveRequest(nickname, sessionId, RemovalReason.Kicked))));
+        LogKicked(nickname, request.By);
+        await EndSessionAsync();
+        return new ModerationResult(ModerationStatus.Done, nickname);
     }
 
     private void StartGracePeriod(TimeSpan dueTime)
@@ -217,6 +240,9 @@ public sealed partial class NicknameGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} lost front {FrontId}; holding the session for the rest of the grace period")]
     private partial void LogFrontLost(string nickname, string frontId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} kicked by {By}")]
+    private partial void LogKicked(string nickname, string by);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} resumed the session")]
     private partial void LogResumed(string nickname);

@@ -14,14 +14,23 @@ public sealed class ChatClient : IAsyncDisposable
         connection.On<JsonElement>("broadcast_message", m => Events.Add(new Received("broadcast_message", null, m)));
         connection.On<JsonElement>("presence", p => Events.Add(new Received("presence", null, p)));
         connection.On<JsonElement>("typing", t => Events.Add(new Received("typing", null, t)));
+        connection.On<JsonElement>("removed", r => Events.Add(new Received("removed", null, r)));
+        connection.Closed += error =>
+        {
+            Closed.TrySetResult(error);
+            return Task.CompletedTask;
+        };
     }
 
     public HubConnection Connection { get; }
 
+    /// <summary>Completes when the connection closes, with the error it closed with, if any.</summary>
+    public TaskCompletionSource<Exception?> Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Notices and broadcasts together, so tests can assert their relative order.</summary>
     public Inbox<Received> Events { get; } = new();
 
-    public Task<JsonElement> RegisterAsync(string nickname) => Connection.InvokeAsync<JsonElement>("Register", nickname);
+    public Task<JsonElement> RegisterAsync(string? nickname) => Connection.InvokeAsync<JsonElement>("Register", nickname);
 
     public Task<JsonElement> SendAsync(string text) => Connection.InvokeAsync<JsonElement>("Message", text);
 

@@ -76,14 +76,22 @@ public class ChatFrontFactory : WebApplicationFactory<Program>
         }
     }
 
-    /// <summary>A started SignalR client on WebSockets, recording every event the hub sends it.</summary>
-    public async Task<ChatClient> ConnectAsync(Uri? via = null, HttpTransportType transport = HttpTransportType.WebSockets)
+    /// <summary>
+    /// A started SignalR client on WebSockets, recording every event the hub sends it; with
+    /// <paramref name="accessToken"/>, signed in as a browser would be (<c>accessTokenFactory</c>).
+    /// </summary>
+    public async Task<ChatClient> ConnectAsync(
+        Uri? via = null, HttpTransportType transport = HttpTransportType.WebSockets, string? accessToken = null)
     {
         var connection = new HubConnectionBuilder()
             .WithUrl(new Uri(via ?? BaseAddress, ChatEndpoints.HubPath), o =>
             {
                 o.Transports = transport;
                 o.SkipNegotiation = transport == HttpTransportType.WebSockets;
+                if (accessToken is not null)
+                {
+                    o.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
+                }
             })
             .Build();
         var client = new ChatClient(connection);

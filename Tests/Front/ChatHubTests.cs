@@ -56,6 +56,19 @@ public sealed class ChatHubTests(ChatFrontFactory front) : IClassFixture<ChatFro
     }
 
     [Fact]
+    public async Task Anonymous_mode_has_no_administrators()
+    {
+        await using var ana = await front.ConnectAsync();
+        await ana.RegisterAsync(Nick("admin"));
+
+        var kick = await Assert.ThrowsAsync<HubException>(() => ana.Connection.InvokeAsync("Kick", Nick("admin")));
+        var ban = await Assert.ThrowsAsync<HubException>(() => ana.Connection.InvokeAsync("Ban", "geral", Nick("admin")));
+
+        Assert.EndsWith(ChatErrors.NotAdmin, kick.Message);
+        Assert.EndsWith(ChatErrors.NotAdmin, ban.Message);
+    }
+
+    [Fact]
     public async Task Sequence_numbers_of_consecutive_messages_grow_by_one()
     {
         await using var ana = await front.ConnectAsync();

@@ -12,9 +12,30 @@ public sealed class ConfigurationValidationTests
     [InlineData("OrleansChat:Cluster:AdvertisedAddress", "not-an-ip", "OrleansChat:Cluster:AdvertisedAddress")]
     [InlineData("OrleansChat:Rooms:MaxRoomsPerUser", "0", "OrleansChat:Rooms:MaxRoomsPerUser")]
     [InlineData("OrleansChat:Front:LeaseDuration", "00:00:01", "OrleansChat:Front:LeaseDuration")]
+    [InlineData("OrleansChat:Auth:Mode", "Jwt", "OrleansChat:Auth:Audience")]
+    [InlineData("OrleansChat:Auth:Mode", "Jwt", "OrleansChat:Auth:Authority,SigningKey")]
+    [InlineData("OrleansChat:Auth:Mode", "Kerberos", "OrleansChat:Auth")]
     public async Task An_invalid_setting_fails_start_up_naming_it(string key, string value, string named)
     {
         await using var front = new ChatFrontFactory().With(key, value);
+
+        var error = Assert.ThrowsAny<Exception>(() => front.StartServer());
+
+        var validation = error as OptionsValidationException ?? error.InnerException as OptionsValidationException;
+        Assert.NotNull(validation);
+        Assert.Contains(named, validation.Message);
+    }
+
+    [Theory]
+    [InlineData("OrleansChat:Auth:Authority", "http://login.example.com", "OrleansChat:Auth:Authority")]
+    [InlineData("OrleansChat:Auth:SigningKey", "c2hvcnQ=", "OrleansChat:Auth:SigningKey")]
+    public async Task A_jwt_setting_that_would_fail_later_fails_start_up_naming_it(string key, string value, string named)
+    {
+        await using var front = new ChatFrontFactory()
+            .With("OrleansChat:Auth:Mode", "Jwt")
+            .With("OrleansChat:Auth:Audience", "orleanschat")
+            .With("OrleansChat:Auth:Issuer", "https://issuer.test")
+            .With(key, value);
 
         var error = Assert.ThrowsAny<Exception>(() => front.StartServer());
 

@@ -32,7 +32,20 @@ public static class ChatEndpoints
         app.UseHubOriginCheck(HubPath);
         app.UseConnectionCloseTracking(HubPath);
         app.UseRateLimiter();
-        app.MapHub<ChatHub>(HubPath).RequireRateLimiting(ConnectionsPerAddressPolicy);
+        var signInRequired = app.Services.GetRequiredService<ChatAccounts>().SignInRequired;
+        if (signInRequired)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+
+        var hub = app.MapHub<ChatHub>(HubPath).RequireRateLimiting(ConnectionsPerAddressPolicy);
+        if (signInRequired)
+        {
+            // Negotiation and every transport answer 401 without a valid token.
+            hub.RequireAuthorization();
+        }
+
         return app;
     }
 

@@ -35,6 +35,7 @@ public static class ChatFrontExtensions
         builder.AddValidatedOptions<ChatFrontOptions>(ChatFrontOptions.SectionName);
         builder.AddValidatedOptions<ChatRoomOptions>(ChatRoomOptions.SectionName);
         var limits = builder.AddValidatedOptions<ChatLimitsOptions>(ChatLimitsOptions.SectionName);
+        builder.AddChatAuth();
         builder.Services.AddSingleton<ChatRateLimitFilter>();
         builder.Services.AddSignalR(hub =>
         {
@@ -55,6 +56,7 @@ public static class ChatFrontExtensions
         builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddSingleton<ChatConnections>();
         builder.Services.AddSingleton<HubLifetimeManager<ChatHub>, ChatHubLifetimeManager>();
+        builder.Services.AddSingleton<ConnectedUsers>();
         builder.Services.AddSingleton<RoomStreamRelay>();
         builder.Services.AddHostedService<SlowConsumerMonitor>();
         builder.Services.AddSingleton<GatewayChangeSignal>();

@@ -11,4 +11,7 @@ public static class ChatEvents
     public const string Presence = "presence";
 
     public const string Typing = "typing";
+
+    /// <summary>To one member only: an administrator kicked it, or banned it from a room.</summary>
+    public const string Removed = "removed";
 }

@@ -14,6 +14,8 @@ namespace OrleansChat.WebFront.Hubs;
 public sealed partial class ChatHub(
     IGrainFactory grains,
     RoomStreamRelay relay,
+    ChatAccounts accounts,
+    ConnectedUsers users,
     FrontIdentity front,
     IOptions<ChatFrontOptions> frontOptions,
     ChatMetrics metrics,
@@ -44,7 +46,7 @@ public sealed partial class ChatHub(
     public async Task<RegisterResult> Register(string? nickname)
     {
         EnsureNotRegistered();
-        if (!ChatRules.TryNormalizeNickname(nickname, out var normalized))
+        if (!ChatRules.TryNormalizeNickname(accounts.SignInRequired ? AccountNickname(nickname) : nickname, out var normalized))
         {
             throw new HubException(ChatErrors.InvalidNickname);
         }
@@ -62,6 +64,7 @@ public sealed partial class ChatHub(
         try
         {
             var joined = await JoinAsync(session, ChatRules.DefaultRoom, position: null);
+            users.Add(session, Context);
             metrics.Registered();
             return new RegisterResult(session.Nickname, ChatRules.DefaultRoom, token, joined);
         }
@@ -80,7 +83,9 @@ public sealed partial class ChatHub(
     public async Task<ResumeResult> Resume(string? resumeToken, IReadOnlyList<RoomPosition>? positions)
     {
         EnsureNotRegistered();
-        if (!ResumeTokens.TryParse(resumeToken, out var key, out var hash))
+        // Signed in, a token only resumes the account's own nickname, even in another user's hands.
+        if (!ResumeTokens.TryParse(resumeToken, out var key, out var hash)
+            || (accounts.SignInRequired && key != ChatRules.KeyOf(AccountNickname(null))))
         {
             throw new HubException(ChatErrors.SessionExpired);
         }
@@ -99,9 +104,17 @@ public sealed partial class ChatHub(
             foreach (var room in resumed.Rooms)
             {
                 var position = positions?.FirstOrDefault(p => p is not null && p.Room == room);
-                rooms.Add(await JoinAsync(session, room, position));
+                try
+                {
+                    rooms.Add(await JoinAsync(session, room, position));
+                }
+                catch (HubException ex) when (ex.Message == ChatErrors.Banned)
+                {
+                    // Banned while away: the room is left out of the result, which tells the client it is not in it.
+                }
             }
 
+            users.Add(session, Context);
             metrics.Registered();
             return new ResumeResult(session.Nickname, session.ResumeToken, rooms);
         }
@@ -159,7 +172,7 @@ public sealed partial class ChatHub(
     {
         var session = RequireSession();
         var name = RequireRoomName(room);
-        RequireMember(session, name);
+        await RequireMemberAsync(session, name);
         if (beforeSeq is <= 0 || limit is < 1 or > MaxHistoryPage)
         {
             throw new HubException(ChatErrors.InvalidHistoryRequest);
@@ -176,7 +189,7 @@ public sealed partial class ChatHub(
     {
         var session = RequireSession();
         var name = RequireRoomName(room);
-        RequireMember(session, name);
+        await RequireMemberAsync(session, name);
         var now = time.GetTimestamp();
         if (session.LastTyping.TryGetValue(name, out var last)
             && time.GetElapsedTime(last, now) < frontOptions.Value.TypingInterval)
@@ -197,6 +210,7 @@ public sealed partial class ChatHub(
         }
 
         metrics.Unregistered();
+        users.Remove(session, Context);
         foreach (var room in session.Rooms)
         {
             await relay.ReleaseAsync(room, Context.ConnectionId);
@@ -220,6 +234,9 @@ public sealed partial class ChatHub(
 
     private async Task<RoomJoined> JoinAsync(ConnectionSession session, string room, RoomPosition? position)
     {
+        // A ban this connection has not settled yet is settled first, so the join starts clean and the room decides
+        // (the ban may have been lifted since).
+        await SettleBanAsync(session, room);
         var alreadyIn = session.Rooms.Contains(room);
         if (!alreadyIn)
         {
@@ -234,12 +251,19 @@ public sealed partial class ChatHub(
             var result = await CallAsync(() => Nickname(session.NicknameKey).JoinRoom(new SessionRoomRequest(session.SessionId, room)));
             if (result.Status != JoinStatus.Joined || result.Room is null)
             {
+                if (result.Status == JoinStatus.Banned && session.Rooms.Remove(room))
+                {
+                    // Banned while in the room: the finally drops this connection's group and subscription too.
+                    alreadyIn = false;
+                }
+
                 throw new HubException(result.Status switch
                 {
                     JoinStatus.RoomFull => ChatErrors.RoomFull,
                     JoinStatus.TooManyRooms => ChatErrors.TooManyRooms,
                     JoinStatus.NicknameTaken => ChatErrors.NicknameTaken,
                     JoinStatus.InvalidNickname => ChatErrors.InvalidNickname,
+                    JoinStatus.Banned => ChatErrors.Banned,
                     _ => ChatErrors.SessionExpired,
                 });
             }
@@ -260,7 +284,7 @@ public sealed partial class ChatHub(
     private async Task<MessageAck> SendAsync(string room, string? text)
     {
         var session = Session ?? throw new HubException(ChatErrors.NotRegistered);
-        RequireMember(session, room);
+        await RequireMemberAsync(session, room);
         if (!ChatRules.TryNormalizeMessage(text, out var normalized))
         {
             throw new HubException(ChatErrors.InvalidMessage);
@@ -269,12 +293,48 @@ public sealed partial class ChatHub(
         var request = new PostRequest(Guid.NewGuid(), session.Nickname, session.SessionId, normalized);
         var result = await CallAsync(() => Room(room).Post(request));
         metrics.MessageIn();
+        if (result.Status == PostStatus.Banned)
+        {
+            // The ban's event has not reached this front yet: the room's answer settles it now.
+            session.BannedFrom[room] = true;
+            await SettleBanAsync(session, room);
+        }
+
         return result switch
         {
             { Status: PostStatus.Posted, Message: { } m } => new MessageAck(m.Id, m.Seq, room),
             { Status: PostStatus.InvalidMessage } => throw new HubException(ChatErrors.InvalidMessage),
+            { Status: PostStatus.Banned } => throw new HubException(ChatErrors.Banned),
             _ => throw new HubException(ChatErrors.NotInRoom),
         };
+    }
+
+    /// <summary>Administrators only: ends the session holding a nickname, wherever its connection is.</summary>
+    public async Task Kick(string? nickname)
+    {
+        var by = RequireAdmin();
+        var name = RequireNickname(nickname);
+        var result = await CallAsync(() => Nickname(ChatRules.KeyOf(name)).Kick(new ModerationRequest(name, by)));
+        if (result.Status == ModerationStatus.NotFound)
+        {
+            throw new HubException(ChatErrors.NotOnline);
+        }
+    }
+
+    /// <summary>Administrators only: takes a nickname out of a room and keeps it out until unbanned.</summary>
+    public async Task Ban(string? room, string? nickname)
+    {
+        var by = RequireAdmin();
+        var (name, target) = (RequireRoomName(room), RequireNickname(nickname));
+        await CallAsync(() => Room(name).Ban(new ModerationRequest(target, by)));
+    }
+
+    /// <summary>Administrators only: lets a banned nickname join the room again.</summary>
+    public async Task Unban(string? room, string? nickname)
+    {
+        var by = RequireAdmin();
+        var (name, target) = (RequireRoomName(room), RequireNickname(nickname));
+        await CallAsync(() => Room(name).Unban(new ModerationRequest(target, by)));
     }
 
     private void EnsureNotRegistered()
@@ -285,17 +345,62 @@ public sealed partial class ChatHub(
         }
     }
 
+    /// <summary>
+    /// Signed in, the nickname is the account's: <paramref name="requested"/> may be null (or blank) or name the
+    /// same nickname in any case; another one is refused, so no user can take another's nickname.
+    /// </summary>
+    private string AccountNickname(string? requested)
+    {
+        var account = accounts.NicknameOf(Context.User) ?? throw new HubException(ChatErrors.InvalidNickname);
+        if (!string.IsNullOrWhiteSpace(requested)
+            && (!ChatRules.TryNormalizeNickname(requested, out var asked) || ChatRules.KeyOf(asked) != ChatRules.KeyOf(account)))
+        {
+            throw new HubException(ChatErrors.AccountNickname);
+        }
+
+        return account;
+    }
+
+    /// <summary>Refuses non-administrators; returns the administrator's nickname for the grains' log.</summary>
+    private string RequireAdmin() =>
+        accounts.IsAdmin(Context.User)
+            ? accounts.NicknameOf(Context.User) ?? "an administrator without a nickname claim"
+            : throw new HubException(ChatErrors.NotAdmin);
+
     private ConnectionSession RequireSession() => Session ?? throw new HubException(ChatErrors.NotRegistered);
+
+    private static string RequireNickname(string? nickname) =>
+        ChatRules.TryNormalizeNickname(nickname, out var name) ? name : throw new HubException(ChatErrors.InvalidNickname);
 
     private static string RequireRoomName(string? room) =>
         ChatRules.TryNormalizeRoom(room, out var name) ? name : throw new HubException(ChatErrors.InvalidRoom);
 
-    private static void RequireMember(ConnectionSession session, string room)
+    private async Task RequireMemberAsync(ConnectionSession session, string room)
     {
+        if (await SettleBanAsync(session, room))
+        {
+            throw new HubException(ChatErrors.Banned);
+        }
+
         if (!session.Rooms.Contains(room))
         {
             throw new HubException(ChatErrors.NotInRoom);
         }
+    }
+
+    /// <summary>
+    /// Takes this connection out of a room it was banned from (the room grain already took the member out, and the
+    /// relay stopped sending it the room): off the relay's subscription. True if there was such a ban to settle.
+    /// </summary>
+    private async Task<bool> SettleBanAsync(ConnectionSession session, string room)
+    {
+        if (!session.BannedFrom.TryRemove(room, out _) || !session.Rooms.Remove(room))
+        {
+            return false;
+        }
+
+        await relay.ReleaseAsync(room, Context.ConnectionId);
+        return true;
     }
 
     private INicknameGrain Nickname(string key) => grains.GetGrain<INicknameGrain>(key);

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace OrleansChat.WebFront.Hubs;
 
 /// <summary>
@@ -16,6 +18,12 @@ public sealed class ConnectionSession(string nickname, string nicknameKey, Guid 
     public string ResumeToken { get; } = resumeToken;
 
     public HashSet<string> Rooms { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Rooms an administrator banned this user from, reported by the relay from another thread. The hub owns
+    /// <see cref="Rooms"/> and settles each one on the connection's next call for that room.
+    /// </summary>
+    public ConcurrentDictionary<string, bool> BannedFrom { get; } = new(StringComparer.Ordinal);
 
     /// <summary>When this connection last announced typing, per room.</summary>
     public Dictionary<string, long> LastTyping { get; } = new(StringComparer.Ordinal);

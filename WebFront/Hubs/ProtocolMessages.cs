@@ -44,3 +44,13 @@ public sealed record PresenceEvent(string Room, string Nickname, string Kind);
 
 /// <summary>The <c>typing</c> event.</summary>
 public sealed record TypingEvent(string Room, string Nickname);
+
+/// <summary>
+/// The <c>removed</c> event, sent only to the member an administrator took out of a room. <c>Reason</c> is
+/// <c>kicked</c> (the connection closes right after) or <c>banned</c> (from this room only).
+/// </summary>
+public sealed record RemovedEvent(string Room, string Nickname, string Reason)
+{
+    public const string Kicked = "kicked";
+    public const string Banned = "banned";
+}

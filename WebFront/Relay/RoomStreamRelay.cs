@@ -24,6 +24,7 @@ namespace OrleansChat.WebFront.Relay;
 public sealed partial class RoomStreamRelay(
     IClusterClient cluster,
     ChatConnections connections,
+    ConnectedUsers users,
     IOptions<ChatRoomOptions> options,
     IOptions<ChatLimitsOptions> limits,
     ChatMetrics metrics,
@@ -186,6 +187,17 @@ public sealed partial class RoomStreamRelay(
                     break;
                 case MemberTyping typing:
                     FanOut(feed, ChatEvents.Typing, new TypingEvent(typing.Room, typing.Nickname));
+                    break;
+                case MemberRemoved removed:
+                    // The removed member's connection stops receiving the room first: it hears why from
+                    // ConnectedUsers, not the room's leave notice.
+                    if (users.ConnectionOf(removed.Nickname) is { } connectionId)
+                    {
+                        feed.Members.Remove(connectionId);
+                    }
+
+                    Announce(feed, removed.Room, removed.Nickname, "left", ChatNotices.Left);
+                    await users.RemovedAsync(removed);
                     break;
             }
         }

@@ -296,7 +296,7 @@ public sealed partial class ChatHub(
         if (result.Status == PostStatus.Banned)
         {
             // The ban's event has not reached this front yet: the room's answer settles it now.
-            session.BannedFrom[room] = true;
+            session.MarkBanned(room);
             await SettleBanAsync(session, room);
         }
 
@@ -394,7 +394,7 @@ public sealed partial class ChatHub(
     /// </summary>
     private async Task<bool> SettleBanAsync(ConnectionSession session, string room)
     {
-        if (!session.BannedFrom.TryRemove(room, out _) || !session.Rooms.Remove(room))
+        if (!session.TakeBan(room) || !session.Rooms.Remove(room))
         {
             return false;
         }

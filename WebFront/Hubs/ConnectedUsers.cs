@@ -39,7 +39,7 @@ public sealed partial class ConnectedUsers(IHubContext<ChatHub> hub, ILogger<Con
         var connection = user.Connection;
         if (removed.Reason == RemovalReason.Banned)
         {
-            user.Session.BannedFrom[removed.Room] = true;
+            user.Session.MarkBanned(removed.Room);
         }
 
         var reason = removed.Reason == RemovalReason.Kicked ? RemovedEvent.Kicked : RemovedEvent.Banned;

@@ -1,0 +1,337 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using OrleansChat.Grains;
+using OrleansChat.Tests.Front;
+
+namespace OrleansChat.Tests.Cluster;
+
+/// <summary>
+/// A room under steady load on the real cluster: users spread over both fronts, all receiving, some of them sending
+/// continuously (one send in flight each, as a person or a well-behaved client does). It records every
+/// acknowledgement, and at the end checks what each user received against them: every acknowledged message exactly
+/// once, in order. A send that fails is not acknowledged and not counted: its user saw an error.
+/// </summary>
+public sealed class RoomLoad : IAsyncDisposable
+{
+    /// <summary>Between two sends of one sender: about 30 messages a second per sender, well below the front's limits.</summary>
+    private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(30);
+
+    private readonly RedisClusterFixture _cluster;
+    private readonly List<LoadUser> _users = [];
+    private readonly List<Ack> _acks = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _senders = [];
+
+    private RoomLoad(RedisClusterFixture cluster, string room)
+    {
+        _cluster = cluster;
+        Room = room;
+    }
+
+    public string Room { get; }
+
+    public int Senders => _users.Count(u => u.Sends);
+
+    public IReadOnlyList<LoadUser> Users => _users;
+
+    /// <summary>
+    /// Registers <paramref name="users"/> users alternately on front 0 and 1, joins them all to the room, then starts
+    /// the first <paramref name="senders"/> sending (so senders too sit on both fronts).
+    /// </summary>
+    public static async Task<RoomLoad> StartAsync(RedisClusterFixture cluster, string tag, string room, int users, int senders)
+    {
+        var load = new RoomLoad(cluster, $"{room}-{tag}");
+        for (var i = 0; i < users; i++)
+        {
+            var front = i % 2;
+            var chat = await cluster.ConnectAsync(front);
+            var registered = await chat.RegisterAsync($"u{i}-{tag}");
+            var joined = await chat.JoinRoomAsync(load.Room);
+            load._users.Add(new LoadUser(
+                registered.GetProperty("nickname").GetString()!,
+                front,
+                sends: i < senders,
+                registered.GetProperty("resumeToken").GetString()!,
+                joined.GetProperty("epoch").GetString()!,
+                joined.GetProperty("lastSeq").GetInt64(),
+                chat));
+        }
+
+        foreach (var user in load._users.Where(u => u.Sends))
+        {
+            load._senders.Add(Task.Run(() => load.SendContinuouslyAsync(user)));
+        }
+
+        return load;
+    }
+
+    /// <summary>Waits until <paramref name="count"/> sends have been acknowledged after <paramref name="after"/>.</summary>
+    public async Task WaitForAcksAfterAsync(DateTime after, int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (AcksAfter(after) < count)
+        {
+            if (_senders.FirstOrDefault(s => s.IsFaulted) is { } failed)
+            {
+                await failed;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline,
+                $"only {AcksAfter(after)} of {count} sends acknowledged within {timeout} after {after:HH:mm:ss.fff}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// What the client of each user of a killed front does (protocol §9): once its connection has closed, it
+    /// connects to another front and resumes its session with its position in the room. Returns the longest time
+    /// from <paramref name="faultAt"/> to a resumed session.
+    /// </summary>
+    public async Task<TimeSpan> MoveUsersAsync(int fromFront, int toFront, DateTime faultAt, TimeSpan timeout)
+    {
+        var moved = await Task.WhenAll(_users.Where(u => u.Front == fromFront).Select(u => MoveAsync(u, toFront, timeout)));
+        return moved.Max() - faultAt;
+    }
+
+    /// <summary>
+    /// Stops the senders, waits until every user has received every acknowledged message (or
+    /// <paramref name="timeout"/> has passed), and compares. <paramref name="faultAt"/> is when the fault struck.
+    /// </summary>
+    public async Task<LoadOutcome> StopAndCheckAsync(DateTime faultAt, TimeSpan timeout)
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_senders);
+        List<Ack> acks;
+        lock (_acks)
+        {
+            acks = [.. _acks.OrderBy(a => a.At)];
+        }
+
+        var acked = acks.Select(a => a.Seq).ToHashSet();
+        var deadline = DateTime.UtcNow + timeout;
+        var users = new List<UserOutcome>();
+        foreach (var user in _users)
+        {
+            var received = await ReceiveAsync(user, acked, deadline);
+            users.Add(new UserOutcome(
+                user.Nickname,
+                user.Front,
+                user.Moved,
+                received.Count,
+                [.. acked.Except(received).Order()],
+                [.. received.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key)],
+                received.Zip(received.Skip(1)).Count(p => p.Second < p.First)));
+        }
+
+        // The longest stretch without an acknowledgement from the fault on: how long users could not chat.
+        var times = acks.Where(a => a.At > faultAt).Select(a => a.At).Prepend(faultAt).ToList();
+        var longestPause = times.Zip(times.Skip(1), (a, b) => b - a).DefaultIfEmpty().Max();
+        // How long a user who pressed send after the fault waited for the first success.
+        var firstAck = acks.Where(a => a.SentAt >= faultAt).Select(a => a.At - faultAt).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        return new LoadOutcome(_users.Count, Senders, acks.Count, acks.Count(a => a.At > faultAt), longestPause, firstAck, users);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_senders).ContinueWith(_ => { }, TaskScheduler.Default);
+        foreach (var user in _users)
+        {
+            await user.Chat.DisposeAsync();
+        }
+
+        _stop.Dispose();
+    }
+
+    private int AcksAfter(DateTime after)
+    {
+        lock (_acks)
+        {
+            return _acks.Count(a => a.At > after);
+        }
+    }
+
+    private async Task SendContinuouslyAsync(LoadUser user)
+    {
+        for (var i = 0; !_stop.IsCancellationRequested; i++)
+        {
+            var chat = user.Chat;
+            var sentAt = DateTime.UtcNow;
+            try
+            {
+                var ack = await chat.SendToRoomAsync(Room, $"{user.Nickname} {i}");
+                lock (_acks)
+                {
+                    _acks.Add(new Ack(ack.GetProperty("seq").GetInt64(), sentAt, DateTime.UtcNow));
+                }
+            }
+            catch (HubException)
+            {
+                // Refused (Unavailable while the cluster recovers): the user sees the error. Not acknowledged.
+            }
+            catch (Exception) when (chat.Connection.State != HubConnectionState.Connected)
+            {
+                // The user's front died under the send, or the user has not resumed on another one yet: the send
+                // failed in the user's face. Not acknowledged.
+            }
+
+            await Task.Delay(Pace);
+        }
+    }
+
+    private async Task<DateTime> MoveAsync(LoadUser user, int toFront, TimeSpan timeout)
+    {
+        await user.Closed.WaitAsync(timeout);
+        // The closed connection received all it ever will: keep it, in order, as this user's start.
+        user.Earlier.AddRange(Drain(user.Chat, Room));
+        var position = Math.Max(user.JoinedAt, user.Earlier.LastOrDefault());
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var chat = await _cluster.ConnectAsync(toFront);
+            try
+            {
+                var resumed = await chat.Connection.InvokeAsync<JsonElement>(
+                    "Resume", user.Token, new[] { new { room = Room, epoch = user.Epoch, lastSeq = position } });
+                var room = resumed.GetProperty("rooms").EnumerateArray().Single(r => r.GetProperty("room").GetString() == Room);
+                Assert.True(room.GetProperty("recovered").GetBoolean(), $"{user.Nickname} resumed without recovering the room");
+                user.Earlier.AddRange(room.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
+                await user.Chat.DisposeAsync();
+                user.MovedTo(chat, toFront);
+                return DateTime.UtcNow;
+            }
+            catch (HubException ex) when (ex.Message.EndsWith(ChatErrors.Unavailable, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            {
+                // What the protocol asks of a client after Unavailable: try again.
+                await chat.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The sequence numbers <paramref name="user"/> received in the room, in arrival order, across every connection
+    /// it had, once every acknowledged one is among them or the deadline has passed; then whatever else has arrived.
+    /// </summary>
+    private async Task<List<long>> ReceiveAsync(LoadUser user, HashSet<long> acked, DateTime deadline)
+    {
+        var received = new List<long>(user.Earlier);
+        var missing = acked.Except(received).ToHashSet();
+        while (missing.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var e = await user.Chat.Events.FirstAsync(e => e.Event == "broadcast_message" && e.Room == Room, deadline - DateTime.UtcNow);
+                var seq = e.Broadcast!.Value.GetProperty("seq").GetInt64();
+                received.Add(seq);
+                missing.Remove(seq);
+            }
+            catch (TimeoutException)
+            {
+                break;
+            }
+        }
+
+        received.AddRange(Drain(user.Chat, Room));
+        return received;
+    }
+
+    private static IEnumerable<long> Drain(ChatClient chat, string room)
+    {
+        while (chat.Events.TryTake(out var e))
+        {
+            if (e.Event == "broadcast_message" && e.Room == room)
+            {
+                yield return e.Broadcast!.Value.GetProperty("seq").GetInt64();
+            }
+        }
+    }
+
+    private sealed record Ack(long Seq, DateTime SentAt, DateTime At);
+}
+
+/// <summary>One user of a <see cref="RoomLoad"/>: its current connection and what earlier ones received.</summary>
+public sealed class LoadUser
+{
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile ChatClient _chat;
+
+    public LoadUser(string nickname, int front, bool sends, string token, string epoch, long joinedAt, ChatClient chat)
+    {
+        Nickname = nickname;
+        Front = front;
+        Sends = sends;
+        Token = token;
+        Epoch = epoch;
+        JoinedAt = joinedAt;
+        _chat = chat;
+        chat.Connection.Closed += _ =>
+        {
+            _closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+    }
+
+    public string Nickname { get; }
+
+    public int Front { get; private set; }
+
+    public bool Sends { get; }
+
+    public string Token { get; }
+
+    public string Epoch { get; }
+
+    /// <summary>The room's seam when the user joined: it receives every message after it.</summary>
+    public long JoinedAt { get; }
+
+    public bool Moved { get; private set; }
+
+    public ChatClient Chat => _chat;
+
+    /// <summary>Sequence numbers received on connections before the current one, and by Resume, in order.</summary>
+    public List<long> Earlier { get; } = [];
+
+    /// <summary>Completes when the first connection has closed (its front died).</summary>
+    public Task Closed => _closed.Task;
+
+    public void MovedTo(ChatClient chat, int front)
+    {
+        _chat = chat;
+        Front = front;
+        Moved = true;
+    }
+}
+
+/// <summary>What one user received, compared with what was acknowledged.</summary>
+public sealed record UserOutcome(
+    string Nickname, int Front, bool Moved, int Received, IReadOnlyList<long> Lost, IReadOnlyList<long> Duplicated, int OutOfOrder);
+
+/// <summary>The result of a <see cref="RoomLoad"/> run across one fault.</summary>
+public sealed record LoadOutcome(
+    int Users, int Senders, int Acknowledged, int AcknowledgedAfterFault, TimeSpan LongestPause, TimeSpan FirstAckAfterFault,
+    IReadOnlyList<UserOutcome> PerUser)
+{
+    public int Lost => PerUser.Sum(u => u.Lost.Count);
+
+    public int Duplicated => PerUser.Sum(u => u.Duplicated.Count);
+
+    public int OutOfOrder => PerUser.Sum(u => u.OutOfOrder);
+
+    public string Summary =>
+        $"{Users} users, {Senders} senders: {Acknowledged} acknowledged ({AcknowledgedAfterFault} after the fault); "
+        + $"lost {Lost}, duplicated {Duplicated}, out of order {OutOfOrder}; longest pause in acknowledgements "
+        + $"{LongestPause.TotalSeconds:F2} s, first acknowledgement of a send started after the fault {FirstAckAfterFault.TotalSeconds:F2} s";
+
+    /// <summary>Per user, what went wrong (first few sequence numbers of each kind), for a failing assertion.</summary>
+    public string Details => string.Join("\n", PerUser.Select(u =>
+        $"  {u.Nickname} (front {u.Front}{(u.Moved ? ", moved" : "")}): received {u.Received}, "
+        + $"lost [{string.Join(",", u.Lost.Take(20))}{(u.Lost.Count > 20 ? ",…" : "")}] ({u.Lost.Count}), "
+        + $"duplicated [{string.Join(",", u.Duplicated.Take(20))}] ({u.Duplicated.Count}), out of order {u.OutOfOrder}"));
+
+    /// <summary>The bar of issue 7: every acknowledged message reached every user once, in order.</summary>
+    public void AssertNothingLostDuplicatedOrReordered()
+    {
+        Assert.True(Lost == 0 && Duplicated == 0 && OutOfOrder == 0, $"{Summary}\n{Details}");
+    }
+}

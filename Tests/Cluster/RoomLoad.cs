@@ -20,6 +20,7 @@ public sealed class RoomLoad : IAsyncDisposable
     private readonly RedisClusterFixture _cluster;
     private readonly List<LoadUser> _users = [];
     private readonly List<Ack> _acks = [];
+    private readonly Dictionary<string, int> _refusals = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _senders = [];
 
@@ -78,7 +79,7 @@ public sealed class RoomLoad : IAsyncDisposable
             }
 
             Assert.True(DateTime.UtcNow < deadline,
-                $"only {AcksAfter(after)} of {count} sends acknowledged within {timeout} after {after:HH:mm:ss.fff}");
+                $"only {AcksAfter(after)} of {count} sends acknowledged within {timeout} after {after:HH:mm:ss.fff}; {Refusals}");
             await Task.Delay(20);
         }
     }
@@ -144,6 +145,19 @@ public sealed class RoomLoad : IAsyncDisposable
         _stop.Dispose();
     }
 
+    /// <summary>The errors senders were shown, with how often: what users saw of the fault.</summary>
+    public string Refusals
+    {
+        get
+        {
+            lock (_refusals)
+            {
+                return _refusals.Count == 0 ? "no send refused"
+                    : "sends refused: " + string.Join("; ", _refusals.Select(r => $"{r.Value} × {r.Key}"));
+            }
+        }
+    }
+
     private int AcksAfter(DateTime after)
     {
         lock (_acks)
@@ -166,9 +180,14 @@ public sealed class RoomLoad : IAsyncDisposable
                     _acks.Add(new Ack(ack.GetProperty("seq").GetInt64(), sentAt, DateTime.UtcNow));
                 }
             }
-            catch (HubException)
+            catch (HubException ex)
             {
                 // Refused (Unavailable while the cluster recovers): the user sees the error. Not acknowledged.
+                var text = ErrorText(ex);
+                lock (_refusals)
+                {
+                    _refusals[text] = _refusals.GetValueOrDefault(text) + 1;
+                }
             }
             catch (Exception) when (chat.Connection.State != HubConnectionState.Connected)
             {
@@ -201,7 +220,7 @@ public sealed class RoomLoad : IAsyncDisposable
                 user.MovedTo(chat, toFront);
                 return DateTime.UtcNow;
             }
-            catch (HubException ex) when (ex.Message.EndsWith(ChatErrors.Unavailable, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            catch (HubException ex) when (ErrorText(ex) == ChatErrors.Unavailable && DateTime.UtcNow < deadline)
             {
                 // What the protocol asks of a client after Unavailable: try again.
                 await chat.DisposeAsync();
@@ -234,6 +253,14 @@ public sealed class RoomLoad : IAsyncDisposable
 
         received.AddRange(Drain(user.Chat, Room));
         return received;
+    }
+
+    /// <summary>The chat's error text (protocol §3), as a client shows it: the part after "HubException: ".</summary>
+    private static string ErrorText(HubException ex)
+    {
+        const string marker = "HubException: ";
+        var at = ex.Message.LastIndexOf(marker, StringComparison.Ordinal);
+        return at < 0 ? ex.Message : ex.Message[(at + marker.Length)..];
     }
 
     private static IEnumerable<long> Drain(ChatClient chat, string room)

@@ -54,6 +54,7 @@ public sealed partial class NicknameGrain(
             TokenHash = request.TokenHash,
             ConnectionId = request.ConnectionId,
             FrontId = request.FrontId,
+            AttachedAt = time.GetUtcNow(),
         };
         await session.WriteStateAsync();
         await FrontSessions(request.FrontId).Add(this.GetPrimaryKeyString());
@@ -72,6 +73,7 @@ public sealed partial class NicknameGrain(
         State.DetachedAt = null;
         State.ConnectionId = request.ConnectionId;
         State.FrontId = request.FrontId;
+        State.AttachedAt = time.GetUtcNow();
         await session.WriteStateAsync();
         if (previousFront != request.FrontId)
         {
@@ -146,6 +148,14 @@ public sealed partial class NicknameGrain(
             return;
         }
 
+        if (!lost.Clean && State.AttachedAt > lost.Since)
+        {
+            // The connection took the session after the front's last renewal the directory knew of, so the front
+            // was alive then: this eviction is older than the connection (one delayed on a stalled silo, say).
+            LogStaleFrontLost(State.Nickname, lost.FrontId, lost.Since);
+            return;
+        }
+
         if (lost.Clean || _options.ReconnectGrace <= TimeSpan.Zero)
         {
             // The front's session list is being evicted and is waiting on this call: do not call back into it.
@@ -217,6 +227,9 @@ public sealed partial class NicknameGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} lost front {FrontId}; holding the session for the rest of the grace period")]
     private partial void LogFrontLost(string nickname, string frontId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} ignored the loss of front {FrontId} as of {Since}: the session attached to it later")]
+    private partial void LogStaleFrontLost(string nickname, string frontId, DateTimeOffset since);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} resumed the session")]
     private partial void LogResumed(string nickname);

@@ -10,7 +10,9 @@ namespace OrleansChat.Tests.Cluster;
 /// A room under steady load on the real cluster: users spread over both fronts, all receiving, some of them sending
 /// continuously (one send in flight each, as a person or a well-behaved client does). It records every
 /// acknowledgement, and at the end checks what each user received against them: every acknowledged message exactly
-/// once, in order. A send that fails is not acknowledged and not counted: its user saw an error.
+/// once, in order. A send that fails is not acknowledged and not counted: its user saw an error. A user whose
+/// connection closes does what protocol §9 asks of a client: it reconnects (to its front, or the other if that one
+/// is down) and resumes its session, or registers again and rejoins the room from its position.
 /// </summary>
 public sealed class RoomLoad : IAsyncDisposable
 {
@@ -23,6 +25,8 @@ public sealed class RoomLoad : IAsyncDisposable
     private readonly Dictionary<string, int> _refusals = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _senders = [];
+    private readonly List<Task> _reconnects = [];
+    private bool _disposing;
 
     private RoomLoad(RedisClusterFixture cluster, string room)
     {
@@ -49,14 +53,16 @@ public sealed class RoomLoad : IAsyncDisposable
             var chat = await cluster.ConnectAsync(front);
             var registered = await chat.RegisterAsync($"u{i}-{tag}");
             var joined = await chat.JoinRoomAsync(load.Room);
-            load._users.Add(new LoadUser(
+            var user = new LoadUser(
                 registered.GetProperty("nickname").GetString()!,
                 front,
                 sends: i < senders,
                 registered.GetProperty("resumeToken").GetString()!,
                 joined.GetProperty("epoch").GetString()!,
                 joined.GetProperty("lastSeq").GetInt64(),
-                chat));
+                chat);
+            load._users.Add(user);
+            load.ReconnectWhenClosed(user, chat);
         }
 
         foreach (var user in load._users.Where(u => u.Sends))
@@ -73,11 +79,7 @@ public sealed class RoomLoad : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (AcksAfter(after) < count)
         {
-            if (_senders.FirstOrDefault(s => s.IsFaulted) is { } failed)
-            {
-                await failed;
-            }
-
+            await FailIfAnyFailedAsync();
             Assert.True(DateTime.UtcNow < deadline,
                 $"only {AcksAfter(after)} of {count} sends acknowledged within {timeout} after {after:HH:mm:ss.fff}; {Refusals}");
             await Task.Delay(20);
@@ -85,14 +87,21 @@ public sealed class RoomLoad : IAsyncDisposable
     }
 
     /// <summary>
-    /// What the client of each user of a killed front does (protocol §9): once its connection has closed, it
-    /// connects to another front and resumes its session with its position in the room. Returns the longest time
-    /// from <paramref name="faultAt"/> to a resumed session.
+    /// Waits until each of <paramref name="users"/> has taken its session back on a new connection after
+    /// <paramref name="since"/>; returns the longest time from <paramref name="since"/> to that.
     /// </summary>
-    public async Task<TimeSpan> MoveUsersAsync(int fromFront, int toFront, DateTime faultAt, TimeSpan timeout)
+    public async Task<TimeSpan> WaitForReconnectsAsync(IReadOnlyList<LoadUser> users, DateTime since, TimeSpan timeout)
     {
-        var moved = await Task.WhenAll(_users.Where(u => u.Front == fromFront).Select(u => MoveAsync(u, toFront, timeout)));
-        return moved.Max() - faultAt;
+        var deadline = DateTime.UtcNow + timeout;
+        while (users.Any(u => !(u.ReconnectedAt > since)))
+        {
+            await FailIfAnyFailedAsync();
+            Assert.True(DateTime.UtcNow < deadline,
+                $"{users.Count(u => !(u.ReconnectedAt > since))} of {users.Count} users did not reconnect within {timeout}");
+            await Task.Delay(20);
+        }
+
+        return users.Max(u => u.ReconnectedAt!.Value) - since;
     }
 
     /// <summary>
@@ -103,6 +112,7 @@ public sealed class RoomLoad : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await Task.WhenAll(_senders);
+        await Task.WhenAll(Reconnects());
         List<Ack> acks;
         lock (_acks)
         {
@@ -118,7 +128,8 @@ public sealed class RoomLoad : IAsyncDisposable
             users.Add(new UserOutcome(
                 user.Nickname,
                 user.Front,
-                user.Moved,
+                user.Reconnects,
+                user.RegisteredAgain,
                 received.Count,
                 [.. acked.Except(received).Order()],
                 [.. received.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key)],
@@ -135,6 +146,11 @@ public sealed class RoomLoad : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        lock (_reconnects)
+        {
+            _disposing = true;
+        }
+
         await _stop.CancelAsync();
         await Task.WhenAll(_senders).ContinueWith(_ => { }, TaskScheduler.Default);
         foreach (var user in _users)
@@ -199,32 +215,89 @@ public sealed class RoomLoad : IAsyncDisposable
         }
     }
 
-    private async Task<DateTime> MoveAsync(LoadUser user, int toFront, TimeSpan timeout)
+    private void ReconnectWhenClosed(LoadUser user, ChatClient chat) => chat.Connection.Closed += _ =>
     {
-        await user.Closed.WaitAsync(timeout);
-        // The closed connection received all it ever will: keep it, in order, as this user's start.
-        user.Earlier.AddRange(Drain(user.Chat, Room));
-        var position = Math.Max(user.JoinedAt, user.Earlier.LastOrDefault());
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        lock (_reconnects)
         {
-            var chat = await _cluster.ConnectAsync(toFront);
+            if (!_disposing)
+            {
+                _reconnects.Add(Task.Run(() => ReconnectAsync(user, chat)));
+            }
+        }
+
+        return Task.CompletedTask;
+    };
+
+    private Task[] Reconnects()
+    {
+        lock (_reconnects)
+        {
+            return [.. _reconnects];
+        }
+    }
+
+    private async Task FailIfAnyFailedAsync()
+    {
+        if (_senders.Concat(Reconnects()).FirstOrDefault(t => t.IsFaulted) is { } failed)
+        {
+            await failed;
+        }
+    }
+
+    /// <summary>Protocol §9, as a client does it after its connection closed.</summary>
+    private async Task ReconnectAsync(LoadUser user, ChatClient closed)
+    {
+        // The closed connection received all it ever will: keep it, in order, as what this user saw so far.
+        user.Earlier.AddRange(Drain(closed, Room));
+        var position = Math.Max(user.JoinedAt, user.Earlier.LastOrDefault());
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        for (var attempt = 0; ; attempt++)
+        {
+            // Its own front first; the other when that one is gone.
+            var front = (user.Front + attempt) % 2;
+            ChatClient chat;
             try
             {
-                var resumed = await chat.Connection.InvokeAsync<JsonElement>(
-                    "Resume", user.Token, new[] { new { room = Room, epoch = user.Epoch, lastSeq = position } });
-                var room = resumed.GetProperty("rooms").EnumerateArray().Single(r => r.GetProperty("room").GetString() == Room);
-                Assert.True(room.GetProperty("recovered").GetBoolean(), $"{user.Nickname} resumed without recovering the room");
-                user.Earlier.AddRange(room.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
-                await user.Chat.DisposeAsync();
-                user.MovedTo(chat, toFront);
-                return DateTime.UtcNow;
+                chat = await _cluster.ConnectAsync(front);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or System.Net.WebSockets.WebSocketException && DateTime.UtcNow < deadline)
+            {
+                continue;
+            }
+
+            try
+            {
+                var recovered = await TakeSessionBackAsync(user, chat, position);
+                Assert.True(recovered.GetProperty("recovered").GetBoolean(), $"{user.Nickname} came back without recovering the room");
+                user.Earlier.AddRange(recovered.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
+                ReconnectWhenClosed(user, chat);
+                user.ReconnectedTo(chat, front);
+                await closed.DisposeAsync();
+                return;
             }
             catch (HubException ex) when (ErrorText(ex) == ChatErrors.Unavailable && DateTime.UtcNow < deadline)
             {
                 // What the protocol asks of a client after Unavailable: try again.
                 await chat.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>Resume; if the session has ended, register again and rejoin from the position. The room's RoomJoined.</summary>
+    private async Task<JsonElement> TakeSessionBackAsync(LoadUser user, ChatClient chat, long position)
+    {
+        try
+        {
+            var resumed = await chat.Connection.InvokeAsync<JsonElement>(
+                "Resume", user.Token, new[] { new { room = Room, epoch = user.Epoch, lastSeq = position } });
+            return resumed.GetProperty("rooms").EnumerateArray().Single(r => r.GetProperty("room").GetString() == Room);
+        }
+        catch (HubException ex) when (ErrorText(ex) == ChatErrors.SessionExpired)
+        {
+            var registered = await chat.RegisterAsync(user.Nickname);
+            user.Token = registered.GetProperty("resumeToken").GetString()!;
+            user.RegisteredAgain = true;
+            return await chat.Connection.InvokeAsync<JsonElement>("RejoinRoom", Room, user.Epoch, position);
         }
     }
 
@@ -278,61 +351,48 @@ public sealed class RoomLoad : IAsyncDisposable
 }
 
 /// <summary>One user of a <see cref="RoomLoad"/>: its current connection and what earlier ones received.</summary>
-public sealed class LoadUser
+public sealed class LoadUser(string nickname, int front, bool sends, string token, string epoch, long joinedAt, ChatClient chat)
 {
-    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile ChatClient _chat;
+    private volatile ChatClient _chat = chat;
 
-    public LoadUser(string nickname, int front, bool sends, string token, string epoch, long joinedAt, ChatClient chat)
-    {
-        Nickname = nickname;
-        Front = front;
-        Sends = sends;
-        Token = token;
-        Epoch = epoch;
-        JoinedAt = joinedAt;
-        _chat = chat;
-        chat.Connection.Closed += _ =>
-        {
-            _closed.TrySetResult();
-            return Task.CompletedTask;
-        };
-    }
+    public string Nickname { get; } = nickname;
 
-    public string Nickname { get; }
+    public int Front { get; private set; } = front;
 
-    public int Front { get; private set; }
+    public bool Sends { get; } = sends;
 
-    public bool Sends { get; }
+    public string Token { get; set; } = token;
 
-    public string Token { get; }
-
-    public string Epoch { get; }
+    public string Epoch { get; } = epoch;
 
     /// <summary>The room's seam when the user joined: it receives every message after it.</summary>
-    public long JoinedAt { get; }
-
-    public bool Moved { get; private set; }
+    public long JoinedAt { get; } = joinedAt;
 
     public ChatClient Chat => _chat;
 
-    /// <summary>Sequence numbers received on connections before the current one, and by Resume, in order.</summary>
+    /// <summary>Sequence numbers received on connections before the current one, and on coming back, in order.</summary>
     public List<long> Earlier { get; } = [];
 
-    /// <summary>Completes when the first connection has closed (its front died).</summary>
-    public Task Closed => _closed.Task;
+    public int Reconnects { get; private set; }
 
-    public void MovedTo(ChatClient chat, int front)
+    /// <summary>When the user last took its session back on a new connection.</summary>
+    public DateTime? ReconnectedAt { get; private set; }
+
+    /// <summary>Its session had ended: it registered again and rejoined the room.</summary>
+    public bool RegisteredAgain { get; set; }
+
+    public void ReconnectedTo(ChatClient chat, int front)
     {
         _chat = chat;
         Front = front;
-        Moved = true;
+        Reconnects++;
+        ReconnectedAt = DateTime.UtcNow;
     }
 }
 
 /// <summary>What one user received, compared with what was acknowledged.</summary>
 public sealed record UserOutcome(
-    string Nickname, int Front, bool Moved, int Received, IReadOnlyList<long> Lost, IReadOnlyList<long> Duplicated, int OutOfOrder);
+    string Nickname, int Front, int Reconnects, bool RegisteredAgain, int Received, IReadOnlyList<long> Lost, IReadOnlyList<long> Duplicated, int OutOfOrder);
 
 /// <summary>The result of a <see cref="RoomLoad"/> run across one fault.</summary>
 public sealed record LoadOutcome(
@@ -352,7 +412,7 @@ public sealed record LoadOutcome(
 
     /// <summary>Per user, what went wrong (first few sequence numbers of each kind), for a failing assertion.</summary>
     public string Details => string.Join("\n", PerUser.Select(u =>
-        $"  {u.Nickname} (front {u.Front}{(u.Moved ? ", moved" : "")}): received {u.Received}, "
+        $"  {u.Nickname} (front {u.Front}, {u.Reconnects} reconnects{(u.RegisteredAgain ? ", registered again" : "")}): received {u.Received}, "
         + $"lost [{string.Join(",", u.Lost.Take(20))}{(u.Lost.Count > 20 ? ",…" : "")}] ({u.Lost.Count}), "
         + $"duplicated [{string.Join(",", u.Duplicated.Take(20))}] ({u.Duplicated.Count}), out of order {u.OutOfOrder}"));
 

@@ -53,6 +53,7 @@ public static class ChatFrontExtensions
         builder.Services.AddSingleton(FrontIdentity.ForThisProcess());
         builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddSingleton<RoomStreamRelay>();
+        builder.Services.AddSingleton<LiveConnections>();
         builder.Services.AddSingleton<GatewayChangeSignal>();
         builder.Services.AddHostedService<RelayWatchdog>();
         builder.Services.AddHostedService<FrontLeaseService>();

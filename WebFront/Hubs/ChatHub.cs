@@ -15,6 +15,7 @@ public sealed partial class ChatHub(
     IGrainFactory grains,
     RoomStreamRelay relay,
     FrontIdentity front,
+    LiveConnections connections,
     IOptions<ChatFrontOptions> frontOptions,
     ChatMetrics metrics,
     TimeProvider time,
@@ -34,6 +35,7 @@ public sealed partial class ChatHub(
     public override Task OnConnectedAsync()
     {
         metrics.Connected();
+        connections.Add(Context);
         return Task.CompletedTask;
     }
 
@@ -192,6 +194,7 @@ public sealed partial class ChatHub(
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         metrics.Disconnected();
+        connections.Remove(Context);
         if (Session is not { } session)
         {
             return;

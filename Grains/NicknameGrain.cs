@@ -15,6 +15,9 @@ public sealed partial class NicknameGrain(
     ILogger<NicknameGrain> logger) : Grain, INicknameGrain
 {
     private readonly ChatRoomOptions _options = options.Value;
+    /// <summary>How often a session's leave of a room is tried before it is given up (and logged).</summary>
+    private const int LeaveAttempts = 3;
+
     private IGrainTimer? _graceTimer;
 
     private NicknameState State => session.State;
@@ -208,13 +211,24 @@ public sealed partial class NicknameGrain(
 
     private async Task LeaveQuietlyAsync(string room, string nickname, Guid sessionId)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await Room(room).Leave(new LeaveRequest(nickname, sessionId));
-        }
-        catch (Exception ex)
-        {
-            LogLeaveFailed(ex, nickname, room);
+            try
+            {
+                await Room(room).Leave(new LeaveRequest(nickname, sessionId));
+                return;
+            }
+            catch (Exception) when (attempt < LeaveAttempts)
+            {
+                // A room whose write failed (a version conflict with a stale activation on a silo that had stalled,
+                // say) reloads its state, and Leave is idempotent: try again. A leave given up on leaves a ghost
+                // member that keeps the nickname out of the room (NicknameTaken) for good.
+            }
+            catch (Exception ex)
+            {
+                LogLeaveFailed(ex, nickname, room);
+                return;
+            }
         }
     }
 

@@ -54,7 +54,8 @@ public sealed partial class FrontDirectoryGrain(
         }
 
         LogFrontRetired(frontId);
-        await Sessions(frontId).Evict(new FrontLost(frontId, time.GetUtcNow(), Clean: true));
+        var now = time.GetUtcNow();
+        await Sessions(frontId).Evict(new FrontLost(frontId, now, Clean: true, DecidedAt: now));
     }
 
     private async Task EvictExpiredAsync(CancellationToken cancellationToken)
@@ -83,7 +84,7 @@ public sealed partial class FrontDirectoryGrain(
         }
 
         await fronts.WriteStateAsync(cancellationToken);
-        await Task.WhenAll(expired.Select(f => Sessions(f.Key).Evict(new FrontLost(f.Key, f.Value.RenewedAt, Clean: false))));
+        await Task.WhenAll(expired.Select(f => Sessions(f.Key).Evict(new FrontLost(f.Key, f.Value.RenewedAt, Clean: false, DecidedAt: now))));
     }
 
     /// <summary>Counts every lease from now: used when this grain cannot know what it missed.</summary>

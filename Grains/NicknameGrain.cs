@@ -151,11 +151,12 @@ public sealed partial class NicknameGrain(
             return;
         }
 
-        if (!lost.Clean && State.AttachedAt > lost.Since)
+        if (!lost.Clean && State.AttachedAt > lost.DecidedAt)
         {
-            // The connection took the session after the front's last renewal the directory knew of, so the front
-            // was alive then: this eviction is older than the connection (one delayed on a stalled silo, say).
-            LogStaleFrontLost(State.Nickname, lost.FrontId, lost.Since);
+            // The connection took the session after the directory gave up on the front, so the front was alive
+            // then and this eviction is not about it: it was delayed (on a stalled silo, say), and the front has
+            // since made its clients take their sessions back.
+            LogStaleFrontLost(State.Nickname, lost.FrontId, lost.DecidedAt);
             return;
         }
 
@@ -242,8 +243,8 @@ public sealed partial class NicknameGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} lost front {FrontId}; holding the session for the rest of the grace period")]
     private partial void LogFrontLost(string nickname, string frontId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} ignored the loss of front {FrontId} as of {Since}: the session attached to it later")]
-    private partial void LogStaleFrontLost(string nickname, string frontId, DateTimeOffset since);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} ignored the loss of front {FrontId} decided at {DecidedAt}: the session attached to it later")]
+    private partial void LogStaleFrontLost(string nickname, string frontId, DateTimeOffset decidedAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} resumed the session")]
     private partial void LogResumed(string nickname);

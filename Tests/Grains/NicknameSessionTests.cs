@@ -161,14 +161,15 @@ public sealed class NicknameSessionTests(ChatClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_front_loss_older_than_the_connection_leaves_the_session_alone()
+    public async Task A_front_loss_decided_before_the_connection_leaves_the_session_alone()
     {
         var (claim, rooms) = await ClaimInRoomsAsync($"ana{_tag}", "conn-1", 1);
         var inbox = await fixture.ListenAsync(rooms[0]);
 
         // An eviction decided before this connection took the session (delivered late by a silo that had stalled):
         // with its grace counted from then, it would end the session of a connected user at once.
-        await Nickname($"ana{_tag}").FrontLost(new FrontLost("front", DateTimeOffset.UtcNow - Grace * 10, Clean: false));
+        var decided = DateTimeOffset.UtcNow - Grace * 9;
+        await Nickname($"ana{_tag}").FrontLost(new FrontLost("front", decided - Grace, Clean: false, DecidedAt: decided));
 
         await Assert.ThrowsAsync<TimeoutException>(() => inbox.FirstAsync(e => e is MemberLeft, Grace * 2));
         Assert.Contains($"ana{_tag}", (await fixture.Grains.GetGrain<IChatRoomGrain>(rooms[0]).GetSnapshot()).Members);

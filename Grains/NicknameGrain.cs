@@ -14,10 +14,10 @@ public sealed partial class NicknameGrain(
     TimeProvider time,
     ILogger<NicknameGrain> logger) : Grain, INicknameGrain
 {
-    private readonly ChatRoomOptions _options = options.Value;
     /// <summary>How often a session's leave of a room is tried before it is given up (and logged).</summary>
     private const int LeaveAttempts = 3;
 
+    private readonly ChatRoomOptions _options = options.Value;
     private IGrainTimer? _graceTimer;
 
     private NicknameState State => session.State;

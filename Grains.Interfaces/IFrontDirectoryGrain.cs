@@ -9,8 +9,15 @@ namespace OrleansChat.Grains;
 [Alias("OrleansChat.IFrontDirectoryGrain")]
 public interface IFrontDirectoryGrain : IGrainWithIntegerKey
 {
+    /// <summary>
+    /// Renews the front's lease; returns the lease's generation, new each time the directory starts a lease for
+    /// the front. A front that sees it change was taken for dead in between and its sessions evicted, although it
+    /// lives (its calls were cut off, by a stalled silo on their path for instance): its users must take their
+    /// sessions back (protocol §9). A generation, not a flag, because a renewal the front gave up on can still
+    /// arrive late and start the new lease unseen.
+    /// </summary>
     [Alias("Renew")]
-    Task Renew(FrontLease lease);
+    Task<Guid> Renew(FrontLease lease);
 
     /// <summary>A front shutting down cleanly: its sessions end now, with their leave notices.</summary>
     [Alias("Retire")]
@@ -37,10 +44,12 @@ public interface IFrontSessionsGrain : IGrainWithStringKey
 
 /// <summary>
 /// A front's connections are gone. <see cref="Clean"/>: it shut down and said so (leave now); otherwise it died and
-/// its sessions get the rest of their grace period, counted from <see cref="Since"/>.
+/// its sessions get the rest of their grace period, counted from <see cref="Since"/>. <see cref="DecidedAt"/>: when
+/// the directory decided it, so a session that attached to the front later knows the decision is not about it.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansChat.FrontLost")]
 public sealed record FrontLost(
     [property: Id(0)] string FrontId,
     [property: Id(1)] DateTimeOffset Since,
-    [property: Id(2)] bool Clean);
+    [property: Id(2)] bool Clean,
+    [property: Id(3)] DateTimeOffset DecidedAt);

@@ -29,16 +29,21 @@ public sealed partial class FrontDirectoryGrain(
         return Task.CompletedTask;
     }
 
-    public async Task Renew(FrontLease lease)
+    public async Task<Guid> Renew(FrontLease lease)
     {
-        var known = fronts.State.Fronts.ContainsKey(lease.FrontId);
-        fronts.State.Fronts[lease.FrontId] = new FrontLeaseRecord(time.GetUtcNow(), lease.Duration);
-        if (!known)
+        var now = time.GetUtcNow();
+        var held = fronts.State.Fronts.GetValueOrDefault(lease.FrontId);
+        var record = held is null
+            ? new FrontLeaseRecord(now, lease.Duration, Guid.NewGuid())
+            : held with { RenewedAt = now, Duration = lease.Duration };
+        if (held is null)
         {
             LogFrontJoined(lease.FrontId, lease.Duration);
         }
 
+        fronts.State.Fronts[lease.FrontId] = record;
         await fronts.WriteStateAsync();
+        return record.Generation;
     }
 
     public async Task Retire(string frontId)
@@ -49,7 +54,8 @@ public sealed partial class FrontDirectoryGrain(
         }
 
         LogFrontRetired(frontId);
-        await Sessions(frontId).Evict(new FrontLost(frontId, time.GetUtcNow(), Clean: true));
+        var now = time.GetUtcNow();
+        await Sessions(frontId).Evict(new FrontLost(frontId, now, Clean: true, DecidedAt: now));
     }
 
     private async Task EvictExpiredAsync(CancellationToken cancellationToken)
@@ -78,7 +84,7 @@ public sealed partial class FrontDirectoryGrain(
         }
 
         await fronts.WriteStateAsync(cancellationToken);
-        await Task.WhenAll(expired.Select(f => Sessions(f.Key).Evict(new FrontLost(f.Key, f.Value.RenewedAt, Clean: false))));
+        await Task.WhenAll(expired.Select(f => Sessions(f.Key).Evict(new FrontLost(f.Key, f.Value.RenewedAt, Clean: false, DecidedAt: now))));
     }
 
     /// <summary>Counts every lease from now: used when this grain cannot know what it missed.</summary>

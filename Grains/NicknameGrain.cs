@@ -14,6 +14,9 @@ public sealed partial class NicknameGrain(
     TimeProvider time,
     ILogger<NicknameGrain> logger) : Grain, INicknameGrain
 {
+    /// <summary>How often a session's leave of a room is tried before it is given up (and logged).</summary>
+    private const int LeaveAttempts = 3;
+
     private readonly ChatRoomOptions _options = options.Value;
     private IGrainTimer? _graceTimer;
 
@@ -54,6 +57,7 @@ public sealed partial class NicknameGrain(
             TokenHash = request.TokenHash,
             ConnectionId = request.ConnectionId,
             FrontId = request.FrontId,
+            AttachedAt = time.GetUtcNow(),
         };
         await session.WriteStateAsync();
         await FrontSessions(request.FrontId).Add(this.GetPrimaryKeyString());
@@ -72,6 +76,7 @@ public sealed partial class NicknameGrain(
         State.DetachedAt = null;
         State.ConnectionId = request.ConnectionId;
         State.FrontId = request.FrontId;
+        State.AttachedAt = time.GetUtcNow();
         await session.WriteStateAsync();
         if (previousFront != request.FrontId)
         {
@@ -152,6 +157,15 @@ public sealed partial class NicknameGrain(
             return;
         }
 
+        if (!lost.Clean && State.AttachedAt > lost.DecidedAt)
+        {
+            // The connection took the session after the directory gave up on the front, so the front was alive
+            // then and this eviction is not about it: it was delayed (on a stalled silo, say), and the front has
+            // since made its clients take their sessions back.
+            LogStaleFrontLost(State.Nickname, lost.FrontId, lost.DecidedAt);
+            return;
+        }
+
         if (lost.Clean || _options.ReconnectGrace <= TimeSpan.Zero)
         {
             // The front's session list is being evicted and is waiting on this call: do not call back into it.
@@ -221,13 +235,24 @@ public sealed partial class NicknameGrain(
 
     private async Task LeaveQuietlyAsync(string room, string nickname, Guid sessionId)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await Room(room).Leave(new LeaveRequest(nickname, sessionId));
-        }
-        catch (Exception ex)
-        {
-            LogLeaveFailed(ex, nickname, room);
+            try
+            {
+                await Room(room).Leave(new LeaveRequest(nickname, sessionId));
+                return;
+            }
+            catch (Exception) when (attempt < LeaveAttempts)
+            {
+                // A room whose write failed (a version conflict with a stale activation on a silo that had stalled,
+                // say) reloads its state, and Leave is idempotent: try again. A leave given up on leaves a ghost
+                // member that keeps the nickname out of the room (NicknameTaken) for good.
+            }
+            catch (Exception ex)
+            {
+                LogLeaveFailed(ex, nickname, room);
+                return;
+            }
         }
     }
 
@@ -243,6 +268,9 @@ public sealed partial class NicknameGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} kicked by {By}")]
     private partial void LogKicked(string nickname, string by);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} ignored the loss of front {FrontId} decided at {DecidedAt}: the session attached to it later")]
+    private partial void LogStaleFrontLost(string nickname, string frontId, DateTimeOffset decidedAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} resumed the session")]
     private partial void LogResumed(string nickname);

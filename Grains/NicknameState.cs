@@ -26,4 +26,8 @@ public sealed class NicknameState
     /// <summary>When the connection dropped; null while connected.</summary>
     [Id(6)]
     public DateTimeOffset? DetachedAt { get; set; }
+
+    /// <summary>When the current connection took the session (claim or resume), by this grain's clock.</summary>
+    [Id(7)]
+    public DateTimeOffset AttachedAt { get; set; }
 }

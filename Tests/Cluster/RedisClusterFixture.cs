@@ -1,7 +1,12 @@
+using OrleansChat.Grains;
+using OrleansChat.Grains.Hosting;
 using OrleansChat.Tests.Front;
 using OrleansChat.Tests.Support;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace OrleansChat.Tests.Cluster;
 
@@ -18,6 +23,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     private readonly string _workDir = Path.Combine(Path.GetTempPath(), "orleanschat-cluster-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly int _redisPort = FreePort.Next();
     private readonly ChatProcess?[] _silos = new ChatProcess?[2];
+    private readonly int[] _siloPorts = new int[2];
     private readonly ChatProcess?[] _fronts = new ChatProcess?[2];
     private readonly Uri[] _frontUris = new Uri[2];
     private ChatProcess? _redis;
@@ -73,15 +79,19 @@ public sealed class RedisClusterFixture : IAsyncLifetime
 
     public async Task RestartRedisAsync()
     {
-        await _redis!.DisposeAsync();
+        await StopRedisAsync();
         await StartRedisAsync();
     }
+
+    /// <summary>SIGKILL: Redis dies on the spot; what it had acknowledged is in its append-only file.</summary>
+    public ValueTask StopRedisAsync() => _redis!.DisposeAsync();
 
     public async Task StartSiloAsync(int index)
     {
         var http = FreePort.Next();
         var environment = ClusterEnvironment(http);
-        environment["OrleansChat__Cluster__SiloPort"] = FreePort.Next().ToString();
+        _siloPorts[index] = FreePort.Next();
+        environment["OrleansChat__Cluster__SiloPort"] = _siloPorts[index].ToString();
         environment["OrleansChat__Cluster__GatewayPort"] = FreePort.Next().ToString();
         _silos[index] = StartDotnet($"silo{index}", "Silo", "OrleansChat.Silo.dll", environment);
         await WaitReadyAsync(new Uri($"http://127.0.0.1:{http}"), _silos[index]!);
@@ -97,6 +107,36 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         _fronts[index] = StartDotnet($"front{index}", "WebFront", "OrleansChat.WebFront.dll", environment);
         _frontUris[index] = new Uri($"http://127.0.0.1:{http}");
         await WaitReadyAsync(_frontUris[index], _fronts[index]!);
+    }
+
+    /// <summary>
+    /// The silo that holds the room's grain, asked of the cluster as an operator's tool would (Orleans' management
+    /// grain). A fault aimed at it is sure to hit the room, not a bystander. A short-lived client, so that it never
+    /// holds a gateway that an earlier test killed.
+    /// </summary>
+    public async Task<int> SiloHostingRoomAsync(string room)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.AddOrleansChatClient(new ChatClusterOptions
+        {
+            Mode = ClusterMode.Redis,
+            RedisConnectionString = $"127.0.0.1:{_redisPort}",
+            ClusterId = ClusterId,
+        });
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var grains = host.Services.GetRequiredService<IClusterClient>();
+            var address = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grains.GetGrain<IChatRoomGrain>(room));
+            var index = Array.IndexOf(_siloPorts, address?.Endpoint.Port ?? 0);
+            return index >= 0 ? index : throw new InvalidOperationException($"room {room} is on no known silo ({address})");
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
     }
 
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, ChatProcess process, TimeSpan? timeout = null)
@@ -118,6 +158,8 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         }
     }
 
+    private string ClusterId => "test-" + Path.GetFileName(_workDir);
+
     private static string RedisServer =>
         File.Exists("/usr/bin/redis-server") ? "/usr/bin/redis-server"
         : throw new InvalidOperationException("redis-server is not installed: .ci/run installs the Debian package redis-server.");
@@ -129,7 +171,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         ["OrleansChat__Cluster__Mode"] = "Redis",
         ["OrleansChat__Cluster__RedisConnectionString"] = $"127.0.0.1:{_redisPort}",
         ["OrleansChat__Cluster__AdvertisedAddress"] = "127.0.0.1",
-        ["OrleansChat__Cluster__ClusterId"] = "test-" + Path.GetFileName(_workDir),
+        ["OrleansChat__Cluster__ClusterId"] = ClusterId,
         ["OrleansChat__Rooms__ReconnectGrace"] = Grace.ToString(),
         ["OrleansChat__Limits__MessagesPerSecond"] = "100000",
         ["OrleansChat__Limits__MessageBurst"] = "100000",

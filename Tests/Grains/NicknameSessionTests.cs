@@ -160,6 +160,23 @@ public sealed class NicknameSessionTests(ChatClusterFixture fixture)
         Assert.Equal(ClaimStatus.Taken, (await ClaimAsync($"ana{_tag}", "conn-3", OtherHash)).Status);
     }
 
+    [Fact]
+    public async Task A_front_loss_decided_before_the_connection_leaves_the_session_alone()
+    {
+        var (claim, rooms) = await ClaimInRoomsAsync($"ana{_tag}", "conn-1", 1);
+        var inbox = await fixture.ListenAsync(rooms[0]);
+
+        // An eviction decided before this connection took the session (delivered late by a silo that had stalled):
+        // with its grace counted from then, it would end the session of a connected user at once.
+        var decided = DateTimeOffset.UtcNow - Grace * 9;
+        await Nickname($"ana{_tag}").FrontLost(new FrontLost("front", decided - Grace, Clean: false, DecidedAt: decided));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => inbox.FirstAsync(e => e is MemberLeft, Grace * 2));
+        Assert.Contains($"ana{_tag}", (await fixture.Grains.GetGrain<IChatRoomGrain>(rooms[0]).GetSnapshot()).Members);
+        Assert.Equal(ClaimStatus.Taken, (await ClaimAsync($"ana{_tag}", "conn-2", OtherHash)).Status);
+        Assert.Equal(claim.SessionId, (await Nickname($"ana{_tag}").Resume(new ResumeRequest(_hash, "conn-2", "front"))).SessionId);
+    }
+
     private INicknameGrain Nickname(string nickname) =>
         fixture.Grains.GetGrain<INicknameGrain>(ChatRules.KeyOf(nickname));
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using OrleansChat.Grains;
+using OrleansChat.WebFront.Hubs;
+using OrleansChat.WebFront.Relay;
 
 namespace OrleansChat.WebFront.Hosting;
 
@@ -10,6 +12,7 @@ namespace OrleansChat.WebFront.Hosting;
 public sealed partial class FrontLeaseService(
     IGrainFactory grains,
     FrontIdentity front,
+    ChatConnections connections,
     IOptions<ChatFrontOptions> options,
     ILogger<FrontLeaseService> logger) : BackgroundService
 {
@@ -33,11 +36,22 @@ public sealed partial class FrontLeaseService(
     {
         var lease = new FrontLease(front.Id, options.Value.LeaseDuration);
         using var timer = new PeriodicTimer(options.Value.LeaseRenewInterval);
+        Guid? generation = null;
         do
         {
             try
             {
-                await Directory.Renew(lease);
+                var renewed = await Directory.Renew(lease);
+                if (generation is { } held && held != renewed)
+                {
+                    // The directory took this front for dead while it lived: its renewals were cut off (a silo on
+                    // their path stalled, say) and its sessions were evicted. Its users' connections are fine, but
+                    // their sessions are detached or ended: closing the connections makes their clients take them
+                    // back or register again, with nothing missed (protocol §9).
+                    LogEvicted(front.Id, connections.AbortAll());
+                }
+
+                generation = renewed;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -52,6 +66,9 @@ public sealed partial class FrontLeaseService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Front {FrontId} could not retire; its users leave when its lease expires")]
     private partial void LogRetireFailed(Exception exception, string frontId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Front {FrontId} was taken for dead by the cluster while it lived; closed its {Connections} connections so their clients take their sessions back")]
+    private partial void LogEvicted(string frontId, int connections);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Front {FrontId} could not renew its lease")]
     private partial void LogRenewFailed(Exception exception, string frontId);

@@ -86,6 +86,21 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     /// <summary>SIGKILL: Redis dies on the spot; what it had acknowledged is in its append-only file.</summary>
     public ValueTask StopRedisAsync() => _redis!.DisposeAsync();
 
+    /// <summary>
+    /// Puts a fresh silo in place of one a failed fault test may have left paused, killed or half restarted, so the
+    /// tests after it find the cluster whole.
+    /// </summary>
+    public async Task ReplaceSiloAsync(int index)
+    {
+        if (_silos[index] is { } silo)
+        {
+            silo.Resume();
+            await silo.DisposeAsync();
+        }
+
+        await StartSiloAsync(index);
+    }
+
     public async Task StartSiloAsync(int index)
     {
         var http = FreePort.Next();

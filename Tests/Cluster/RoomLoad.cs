@@ -205,10 +205,11 @@ public sealed class RoomLoad : IAsyncDisposable
                     _refusals[text] = _refusals.GetValueOrDefault(text) + 1;
                 }
             }
-            catch (Exception) when (chat.Connection.State != HubConnectionState.Connected)
+            catch (Exception ex) when (ex is OperationCanceledException || chat.Connection.State != HubConnectionState.Connected)
             {
-                // The user's front died under the send, or the user has not resumed on another one yet: the send
-                // failed in the user's face. Not acknowledged.
+                // The connection closed under the send (its front died or dropped it; the client cancels what was in
+                // flight), or the user has not resumed on another front yet: the send failed in the user's face.
+                // Not acknowledged.
             }
 
             await Task.Delay(Pace);

@@ -249,8 +249,11 @@ else
   if ((rooms)) && has orleans; then
     bench orleans "--scenario rooms --rooms 1000 --clients 10000 --senders 1 --rate 1 --duration 15 --connect-timeout 600"
   fi
+  # The cluster runs the rate scenarios that were asked for: room100 is the one below saturation, where the
+  # cross-front latency can be compared with the single process's.
   if ((cluster)) && has orleans; then
-    bench_cluster "--scenario room --clients 500 --senders 10 --rate 10 --duration 15 --connect-timeout 120"
+    wanted room100 && bench_cluster "--scenario room --clients 100 --senders 10 --rate 10 --duration 15 --connect-timeout 120"
+    wanted room500 && bench_cluster "--scenario room --clients 500 --senders 10 --rate 10 --duration 15 --connect-timeout 120"
   fi
 fi
 

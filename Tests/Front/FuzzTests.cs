@@ -15,7 +15,7 @@ public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) 
     private const int Clients = 8;
 
     private static readonly string[] Methods =
-        ["Register", "Message", "SendToRoom", "JoinRoom", "RejoinRoom", "LeaveRoom", "ListRooms", "History", "Typing", "Resume", "Nope"];
+        ["Register", "Message", "SendToRoom", "JoinRoom", "RejoinRoom", "LeaveRoom", "ListRooms", "History", "Typing", "Resume", "Kick", "Ban", "Unban", "Nope"];
 
     [Fact]
     public async Task Ten_thousand_random_calls_crash_nothing()

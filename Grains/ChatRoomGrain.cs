@@ -143,12 +143,14 @@ public sealed partial class ChatRoomGrain(
             return new PostResult(PostStatus.Posted, previous);
         }
 
-        if (bans.State.Bans.ContainsKey(ChatRules.KeyOf(request.Nickname.Trim())))
+        // Every post passes here: the nickname's key (an NFKC fold) is computed once for both lookups.
+        var key = ChatRules.KeyOf(request.Nickname.Trim());
+        if (bans.State.Bans.ContainsKey(key))
         {
             return new PostResult(PostStatus.Banned, null);
         }
 
-        if (!members.State.Members.TryGetValue(ChatRules.KeyOf(request.Nickname.Trim()), out var member)
+        if (!members.State.Members.TryGetValue(key, out var member)
             || member.SessionId != request.SessionId)
         {
             return new PostResult(PostStatus.NotMember, null);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using OrleansChat.Grains;
-using OrleansChat.WebFront.Hubs;
 using OrleansChat.WebFront.Relay;
 
 namespace OrleansChat.WebFront.Hosting;

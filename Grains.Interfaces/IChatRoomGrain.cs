@@ -31,9 +31,13 @@ public interface IChatRoomGrain : IGrainWithStringKey
     [Alias("GetMessages")]
     Task<MessageRange> GetMessages(MessageQuery query);
 
-    /// <summary>The current members, epoch and sequence bounds.</summary>
+    /// <summary>The member count, the first page of members, the epoch and the sequence bounds.</summary>
     [Alias("GetSnapshot")]
     Task<RoomSnapshot> GetSnapshot();
+
+    /// <summary>One page of the members, in nickname order (<see cref="ChatRules.KeyOf"/>, ordinal).</summary>
+    [Alias("GetMembers")]
+    Task<MemberPage> GetMembers(MemberQuery query);
 
     /// <summary>
     /// Bans a nickname: it is taken out of the room if it is in, and its joins and posts are refused until
@@ -122,10 +126,32 @@ public sealed record MessageRange(
     [property: Id(2)] long LastSeq,
     [property: Id(3)] IReadOnlyList<MessagePosted> Messages);
 
+/// <summary>
+/// A room as a joiner first sees it: <see cref="MemberCount"/> members, of which <see cref="Members"/> is the first
+/// page in nickname order (at most <c>ChatRoomOptions.MembersOnJoin</c>; <see cref="IChatRoomGrain.GetMembers"/>
+/// pages the rest), and the history's epoch and sequence bounds.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansChat.RoomSnapshot")]
 public sealed record RoomSnapshot(
     [property: Id(0)] string Room,
     [property: Id(1)] IReadOnlyList<string> Members,
     [property: Id(2)] string Epoch,
     [property: Id(3)] long FirstSeq,
-    [property: Id(4)] long LastSeq);
+    [property: Id(4)] long LastSeq,
+    [property: Id(5)] int MemberCount);
+
+/// <summary>
+/// Members whose nickname key (<see cref="ChatRules.KeyOf"/>) comes after <see cref="After"/>'s (from the first when
+/// null), at most <see cref="Limit"/> of them. Paging by nickname keeps a cursor valid while members come and go.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansChat.MemberQuery")]
+public sealed record MemberQuery(
+    [property: Id(0)] string? After,
+    [property: Id(1)] int Limit);
+
+/// <summary>A page of members in nickname order, out of <see cref="Count"/>; <see cref="HasMore"/> if more follow.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansChat.MemberPage")]
+public sealed record MemberPage(
+    [property: Id(0)] int Count,
+    [property: Id(1)] IReadOnlyList<string> Members,
+    [property: Id(2)] bool HasMore);

@@ -111,7 +111,7 @@ public sealed partial class ChatRoomGrain(
         members.State.Members[key] = new RoomMember(nickname, request.SessionId, request.FrontId, now);
         await WriteOrReload(members);
         LogJoined(Room, nickname);
-        await PublishAsync(new MemberJoined(Room, now, nickname));
+        await PublishAsync(new MemberJoined(Room, now, nickname, members.State.Members.Count));
         AnnounceMemberCount();
         return new JoinResult(JoinStatus.Joined, nickname, Snapshot());
     }
@@ -127,7 +127,7 @@ public sealed partial class ChatRoomGrain(
         members.State.Members.Remove(key);
         await WriteOrReload(members);
         LogLeft(Room, member.Nickname);
-        await PublishAsync(new MemberLeft(Room, time.GetUtcNow(), member.Nickname));
+        await PublishAsync(new MemberLeft(Room, time.GetUtcNow(), member.Nickname, members.State.Members.Count));
         AnnounceMemberCount();
     }
 
@@ -200,6 +200,19 @@ public sealed partial class ChatRoomGrain(
 
     public Task<RoomSnapshot> GetSnapshot() => Task.FromResult(Snapshot());
 
+    public Task<MemberPage> GetMembers(MemberQuery query) => Task.FromResult(MembersAfter(query.After, query.Limit));
+
+    private MemberPage MembersAfter(string? after, int limit)
+    {
+        var afterKey = after is null ? null : ChatRules.KeyOf(after.Trim());
+        var keys = members.State.Members.Keys
+            .Where(k => afterKey is null || string.CompareOrdinal(k, afterKey) > 0)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var page = keys.Take(Math.Max(limit, 0)).Select(k => members.State.Members[k].Nickname).ToList();
+        return new MemberPage(members.State.Members.Count, page, keys.Count > page.Count);
+    }
+
     public async Task<ModerationResult> Ban(ModerationRequest request)
     {
         if (!ChatRules.TryNormalizeNickname(request.Nickname, out var nickname))
@@ -253,16 +266,17 @@ public sealed partial class ChatRoomGrain(
         members.State.Members.Remove(key);
         await WriteOrReload(members);
         LogRemoved(Room, member.Nickname, reason);
-        await PublishAsync(new MemberRemoved(Room, time.GetUtcNow(), member.Nickname, reason));
+        await PublishAsync(new MemberRemoved(Room, time.GetUtcNow(), member.Nickname, reason, members.State.Members.Count));
         AnnounceMemberCount();
     }
 
     private RoomSnapshot Snapshot() => new(
         Room,
-        members.State.Members.Values.OrderBy(m => m.JoinedAt).Select(m => m.Nickname).ToList(),
+        MembersAfter(null, _options.MembersOnJoin).Members,
         Log.Epoch,
         Log.FirstSeq,
-        _storedSeq);
+        _storedSeq,
+        members.State.Members.Count);
 
     /// <summary>
     /// The group commit: while posts are queued, moves them all into the log and writes it once. Only one runs at a

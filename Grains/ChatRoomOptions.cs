@@ -28,6 +28,10 @@ public sealed class ChatRoomOptions
     [Range(1, 100_000)]
     public int MaxRecoveryGap { get; set; } = 1_000;
 
+    /// <summary>How many members (the first in nickname order) a join returns; the rest are paged on demand.</summary>
+    [Range(0, 1_000)]
+    public int MembersOnJoin { get; set; } = 100;
+
     /// <summary>How many recent messages a fresh join returns.</summary>
     [Range(0, 500)]
     public int RecentOnJoin { get; set; } = 50;

@@ -18,6 +18,7 @@ public static class ChatErrors
     public const string TooManyRooms = "You are in too many rooms: leave one first.";
     public const string SessionExpired = "The session expired or the resume token is invalid: register again.";
     public const string InvalidHistoryRequest = "Invalid history request: beforeSeq must be positive and limit 1 to 100.";
+    public const string InvalidMembersRequest = "Invalid members request: after must be a nickname and limit 1 to 200.";
     public const string RateLimited = "Too many requests: slow down.";
     public const string Unavailable = "The chat is temporarily unavailable, try again.";
     public const string AccountNickname = "You are signed in: register with your account's nickname, or with null.";

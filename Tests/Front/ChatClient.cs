@@ -13,6 +13,15 @@ public sealed class ChatClient : IAsyncDisposable
         connection.On<string>("message", notice => Events.Add(new Received("message", notice, null)));
         connection.On<JsonElement>("broadcast_message", m => Events.Add(new Received("broadcast_message", null, m)));
         connection.On<JsonElement>("presence", p => Events.Add(new Received("presence", null, p)));
+        // A batch is what a client makes of it: each change in order, as if it had come alone.
+        connection.On<JsonElement>("presence_batch", batch =>
+        {
+            var number = Interlocked.Increment(ref _batches);
+            foreach (var change in Expand(batch))
+            {
+                Events.Add(new Received("presence", null, change, Batch: number));
+            }
+        });
         connection.On<JsonElement>("typing", t => Events.Add(new Received("typing", null, t)));
         connection.On<JsonElement>("removed", r => Events.Add(new Received("removed", null, r)));
         connection.Closed += error =>
@@ -21,6 +30,8 @@ public sealed class ChatClient : IAsyncDisposable
             return Task.CompletedTask;
         };
     }
+
+    private int _batches;
 
     public HubConnection Connection { get; }
 
@@ -46,8 +57,27 @@ public sealed class ChatClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
 
-    /// <summary>One event; <see cref="Broadcast"/> holds the payload of every object-valued event.</summary>
-    public sealed record Received(string Event, string? Notice, JsonElement? Broadcast)
+    private static IEnumerable<JsonElement> Expand(JsonElement batch)
+    {
+        var room = batch.GetProperty("room").GetString();
+        var count = batch.GetProperty("memberCount").GetInt32();
+        foreach (var change in batch.GetProperty("changes").EnumerateArray())
+        {
+            yield return JsonSerializer.SerializeToElement(new
+            {
+                room,
+                nickname = change.GetProperty("nickname").GetString(),
+                kind = change.GetProperty("kind").GetString(),
+                memberCount = count,
+            });
+        }
+    }
+
+    /// <summary>
+    /// One event; <see cref="Broadcast"/> holds the payload of every object-valued event. <see cref="Batch"/> numbers
+    /// the <c>presence_batch</c> a presence change came in (1, 2, …), or is 0 for one that came alone.
+    /// </summary>
+    public sealed record Received(string Event, string? Notice, JsonElement? Broadcast, int Batch = 0)
     {
         public string? Room => Broadcast?.GetProperty("room").GetString();
 

@@ -24,7 +24,22 @@ public sealed class ChatFrontOptions : IValidatableObject
     public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long one attempt of a grain call may take before the hub tries again. A call in flight to a silo that
+    /// Joins and leaves of a room reach each connection at most once per window: the first change after a quiet
+    /// window goes out at once, the ones that follow within it go out together when it ends (<c>presence_batch</c>).
+    /// Zero sends every change on its own.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan PresenceWindow { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// The original chat's join and leave notices (the <c>message</c> event in <c>geral</c>) are sent while the room
+    /// has at most this many members; in bigger rooms joins and leaves come as presence events only.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int NoticeMaxMembers { get; set; } = 100;
+
+    /// <summary>
+    /// How one attempt of a grain call may take before the hub tries again. A call in flight to a silo that
     /// dies hangs until Orleans' response timeout even once the death is known; every hub call is idempotent, so a
     /// second attempt can go out while the first still hangs. Calls normally take milliseconds.
     /// </summary>

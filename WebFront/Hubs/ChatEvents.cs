@@ -8,7 +8,11 @@ public static class ChatEvents
 
     public const string Broadcast = "broadcast_message";
 
+    /// <summary>One join or leave.</summary>
     public const string Presence = "presence";
+
+    /// <summary>Several joins and leaves of one room that came within one presence window, in order.</summary>
+    public const string PresenceBatch = "presence_batch";
 
     public const string Typing = "typing";
 

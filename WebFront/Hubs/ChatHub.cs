@@ -24,6 +24,7 @@ public sealed partial class ChatHub(
 {
     private const string SessionItem = "session";
     private const int MaxHistoryPage = 100;
+    private const int MaxMemberPage = 200;
 
     /// <summary>
     /// Grain calls are tried this often. Every call the hub makes is idempotent (posts carry their message id,
@@ -154,6 +155,24 @@ public sealed partial class ChatHub(
         await CallAsync(() => Nickname(session.NicknameKey).LeaveRoom(new SessionRoomRequest(session.SessionId, name)));
     }
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> of a room's members in nickname order, after <paramref name="after"/> (from the
+    /// first when null): how a client pages past the first page a join returns.
+    /// </summary>
+    public async Task<MemberPageResult> Members(string? room, string? after, int limit)
+    {
+        var session = RequireSession();
+        var name = RequireRoomName(room);
+        await RequireMemberAsync(session, name);
+        if (limit is < 1 or > MaxMemberPage || (after is not null && !ChatRules.TryNormalizeNickname(after, out _)))
+        {
+            throw new HubException(ChatErrors.InvalidMembersRequest);
+        }
+
+        var page = await CallAsync(() => Room(name).GetMembers(new MemberQuery(after, limit)));
+        return new MemberPageResult(name, page.Count, page.Members, page.HasMore);
+    }
+
     /// <summary>Rooms that have members, with their member counts.</summary>
     public async Task<IReadOnlyList<RoomListing>> ListRooms()
     {
@@ -270,7 +289,8 @@ public sealed partial class ChatHub(
 
             joined = true;
             session.Rooms.Add(room);
-            return new RoomJoined(room, result.Room.Members, slice.Epoch, slice.LastSeq, slice.Messages, slice.Recovered);
+            return new RoomJoined(
+                room, result.Room.Members, slice.Epoch, slice.LastSeq, slice.Messages, slice.Recovered, result.Room.MemberCount);
         }
         finally
         {

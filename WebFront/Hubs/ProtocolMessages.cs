@@ -12,9 +12,10 @@ public sealed record ResumeResult(string Nickname, string ResumeToken, IReadOnly
 public sealed record RoomPosition(string Room, string? Epoch, long LastSeq);
 
 /// <summary>
-/// A room as the caller now sees it. <c>Recovered</c> is true when the caller gave its position and
-/// <c>Messages</c> are exactly the ones it missed; otherwise <c>Messages</c> are the latest ones and a client that
-/// had older state should reload history.
+/// A room as the caller now sees it. <c>Members</c> is the first page of the members in nickname order, out of
+/// <c>MemberCount</c>; <c>Members</c> (the method) pages the rest. <c>Recovered</c> is true when the caller gave its
+/// position and <c>Messages</c> are exactly the ones it missed; otherwise <c>Messages</c> are the latest ones and a
+/// client that had older state should reload history.
 /// </summary>
 public sealed record RoomJoined(
     string Room,
@@ -22,7 +23,8 @@ public sealed record RoomJoined(
     string Epoch,
     long LastSeq,
     IReadOnlyList<BroadcastMessage> Messages,
-    bool Recovered);
+    bool Recovered,
+    int MemberCount);
 
 /// <summary>What <c>Message</c> and <c>SendToRoom</c> return once the room stored and numbered the message.</summary>
 public sealed record MessageAck(Guid Id, long Seq, string Room);
@@ -39,8 +41,24 @@ public sealed record HistoryResult(string Room, string Epoch, IReadOnlyList<Broa
 /// <summary>A room in <c>ListRooms</c>.</summary>
 public sealed record RoomListing(string Room, int Members);
 
-/// <summary>The <c>presence</c> event: <c>Kind</c> is <c>joined</c> or <c>left</c>.</summary>
-public sealed record PresenceEvent(string Room, string Nickname, string Kind);
+/// <summary>A page of a room's members in nickname order; <c>HasMore</c> says whether more follow.</summary>
+public sealed record MemberPageResult(string Room, int MemberCount, IReadOnlyList<string> Members, bool HasMore);
+
+/// <summary>
+/// The <c>presence</c> event: <c>Kind</c> is <c>joined</c> or <c>left</c>; the room has <c>MemberCount</c> members
+/// after it.
+/// </summary>
+public sealed record PresenceEvent(string Room, string Nickname, string Kind, int MemberCount)
+{
+    public const string Joined = "joined";
+    public const string Left = "left";
+}
+
+/// <summary>The <c>presence_batch</c> event: joins and leaves in the order they happened.</summary>
+public sealed record PresenceBatchEvent(string Room, IReadOnlyList<PresenceChange> Changes, int MemberCount);
+
+/// <summary>One change in a <c>presence_batch</c>.</summary>
+public sealed record PresenceChange(string Nickname, string Kind);
 
 /// <summary>The <c>typing</c> event.</summary>
 public sealed record TypingEvent(string Room, string Nickname);

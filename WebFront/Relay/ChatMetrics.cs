@@ -13,6 +13,7 @@ public sealed class ChatMetrics
     private readonly Counter<long> _messagesOut;
     private readonly Histogram<double> _fanOutLatency;
     private readonly Counter<long> _slowConsumersDropped;
+    private readonly Counter<long> _historyFills;
 
     public ChatMetrics(IMeterFactory meters)
     {
@@ -25,6 +26,11 @@ public sealed class ChatMetrics
             "orleanschat.fanout.latency", unit: "ms", description: "From the room accepting a message to this front handing it to SignalR.");
         _slowConsumersDropped = meter.CreateCounter<long>(
             "orleanschat.slow_consumers.dropped", description: "Connections dropped because they stopped reading their room events.");
+        _historyFills = meter.CreateCounter<long>(
+            "orleanschat.relay.history_fills",
+            description: "Messages this front relayed from history because the stream had not delivered them: lost with a silo, or a stream running far behind.");
+        // Exported from the start, so a scrape tells "none yet" (0) from "not this server".
+        _historyFills.Add(0);
     }
 
     public void Connected() => _connections.Add(1);
@@ -38,6 +44,8 @@ public sealed class ChatMetrics
     public void MessageIn() => _messagesIn.Add(1);
 
     public void SlowConsumerDropped() => _slowConsumersDropped.Add(1);
+
+    public void FilledFromHistory(int messages) => _historyFills.Add(messages);
 
     public void Relayed(TimeSpan sinceAccepted)
     {

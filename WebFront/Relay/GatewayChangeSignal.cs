@@ -21,7 +21,7 @@ public sealed class GatewayChangeSignal : IClusterConnectionStatusObserver
     {
     }
 
-    /// <summary>Completes at the next change, or when the period ends, whichever comes first.</summary>
-    public Task WaitAsync(TimeSpan period, CancellationToken cancellationToken) =>
+    /// <summary>Completes at the next change (true), or when the period ends (false), whichever comes first.</summary>
+    public Task<bool> WaitAsync(TimeSpan period, CancellationToken cancellationToken) =>
         _changed.WaitAsync(period, cancellationToken);
 }

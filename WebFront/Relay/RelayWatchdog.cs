@@ -14,8 +14,8 @@ public sealed class RelayWatchdog(RoomStreamRelay relay, GatewayChangeSignal gat
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            await gateways.WaitAsync(options.Value.CatchUpInterval, stoppingToken);
-            await relay.CatchUpAllAsync();
+            var changed = await gateways.WaitAsync(options.Value.CatchUpInterval, stoppingToken);
+            await relay.CatchUpAllAsync(gatewaysChanged: changed);
         }
     }
 }

@@ -22,7 +22,8 @@ public sealed class ChatClient(int index, string nickname, string room, RunTotal
     private readonly Dictionary<int, long> _lastCounter = [];
     private readonly Dictionary<int, long> _received = [];
     private long _lastSeq = -1;
-    private int _memberCount = NoMemberCount;
+    private int _joinedCount = NoMemberCount;
+    private int _eventCount = NoMemberCount;
     private HubConnection? _connection;
 
     private const int NoMemberCount = -1;
@@ -43,8 +44,14 @@ public sealed class ChatClient(int index, string nickname, string room, RunTotal
     /// <summary>Register was answered.</summary>
     public bool Registered { get; private set; }
 
-    /// <summary>The room's member count as this client last heard it, or null if the server never said.</summary>
-    public int? MemberCount => Volatile.Read(ref _memberCount) is var count and not NoMemberCount ? count : null;
+    /// <summary>
+    /// The room's member count as this client sees it once members have only arrived, or null if the server never
+    /// said: the later of the count at its join and the count of the last membership event. Which is later cannot be
+    /// told by arrival, because the client runs event handlers and invocation results on different threads, and an
+    /// event may come before or after the join's answer; while members only arrive, the later is the larger.
+    /// </summary>
+    public int? MemberCount => Math.Max(Volatile.Read(ref _joinedCount), Volatile.Read(ref _eventCount)) is var count
+        and not NoMemberCount ? count : null;
 
     public async Task ConnectAndRegisterAsync(string url, bool joinRoom, CancellationToken cancel)
     {
@@ -121,23 +128,20 @@ public sealed class ChatClient(int index, string nickname, string room, RunTotal
         Interlocked.Exchange(ref totals.LastMembershipTimestamp, Stopwatch.GetTimestamp());
     }
 
-    /// <summary>
-    /// A <c>RoomJoined</c> holds the count at this client's join. Events dispatched before it (the client runs
-    /// handlers and invocation results on different threads) describe later changes, so they win.
-    /// </summary>
     private void SeeJoined(JsonElement joined)
     {
         if (TryGetMemberCount(joined, out var count))
         {
-            Interlocked.CompareExchange(ref _memberCount, count, NoMemberCount);
+            Volatile.Write(ref _joinedCount, count);
         }
     }
 
+    /// <summary>Handlers run one at a time in the order the server sent the events, so the last one is the latest.</summary>
     private void SeeMemberCount(JsonElement membershipEvent)
     {
         if (TryGetMemberCount(membershipEvent, out var count))
         {
-            Volatile.Write(ref _memberCount, count);
+            Volatile.Write(ref _eventCount, count);
         }
     }
 

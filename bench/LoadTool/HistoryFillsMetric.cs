@@ -5,7 +5,8 @@ namespace OrleansChat.Bench.LoadTool;
 /// <summary>
 /// Reads OrleansChat's <c>orleanschat_relay_history_fills_total</c> (messages a front delivered from history because
 /// its stream had not) from the Prometheus text of every front, summed over fronts and series (scope and other
-/// labels). Null when no front exports it: the plain hub, or a server from before the metric.
+/// labels). Null when no front exports it: the plain hub, a server from before the metric, or a front where none
+/// happened yet, since OpenTelemetry exports a counter only from its first increment unless the server declares it.
 /// </summary>
 public sealed class HistoryFillsMetric(IReadOnlyList<string> urls)
 {

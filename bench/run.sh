@@ -4,15 +4,23 @@
 # each server on a free 127.0.0.1 port (a fresh one per scenario), runs the load tool against it, stops it, and
 # prints a Markdown table. Everything it starts is stopped on exit, Ctrl-C or TERM.
 #
-#   bench/run.sh              the full run (about 10 minutes on 2 cores)
+# The scenarios are issue 11's, all in the one room `geral` where every member hears every join and message:
+# room2000 and room500 (10 senders × 10 msg/s), burst (100 clients, 10 senders), storm (2,000 clients register 50 at a
+# time; every client's memberCount must end at the number registered), idle (--idle 10000 for the issue's figure),
+# room100 (the embedded reference for --cluster's cross-front room100). OrleansChat's relay history fills (messages
+# a front took from history because its stream had not delivered them) are read from /admin/metrics around each run.
+#
+#   bench/run.sh              the full run (about 15 minutes on 2 cores)
 #   bench/run.sh --smoke      a few seconds, tiny N, OrleansChat and the plain hub only; exits non-zero if anything
-#                             was lost, duplicated or out of order, or nothing was delivered (CI)
+#                             was lost, duplicated or out of order, nothing was delivered, or a client's member
+#                             count ended wrong (CI)
 #   options: --servers "plain orleans seed"   only these servers (also: orleans-nofsync, history without fsync)
-#            --scenarios "room500 room2000 burst storm idle"   only these of the standard scenarios (also:
-#                             room100, 100 clients at the same 10 senders × 10 msg/s, below saturation)
+#            --scenarios "room100 room500 room2000 burst storm idle"   only these of the standard scenarios
+#            --storm N        clients of the storm (default 2000, the issue's)
 #            --idle N         clients of the idle scenario (default 2000; the issue's target is 10000)
 #            --rooms          add the many-rooms scenario (1,000 rooms × 10 clients, OrleansChat only)
-#            --cluster        add the cross-front run on deploy/local-cluster.sh (2 silos + 2 fronts on Redis)
+#            --cluster        add the cross-front runs (room100, room500 if asked) on deploy/local-cluster.sh
+#                             (2 silos + 2 fronts on Redis)
 #            --perf           sample the OrleansChat server with perf (JIT symbols through DOTNET_PerfMapEnabled)
 #                             during each of its runs; reports in .artifacts/load/perf-*.txt
 #            --no-build       use the existing Release build
@@ -23,18 +31,20 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-smoke=0 build=1 perf=0 idle=2000 rooms=0 cluster=0 servers="plain orleans seed" only="room500 room2000 burst storm idle"
+smoke=0 build=1 perf=0 storm=2000 idle=2000 rooms=0 cluster=0 servers="plain orleans seed"
+only="room100 room500 room2000 burst storm idle"
 while (($#)); do
   case $1 in
     --smoke) smoke=1; servers="plain orleans"; shift ;;
     --servers) servers=${2:?}; shift 2 ;;
+    --storm) storm=${2:?}; shift 2 ;;
     --idle) idle=${2:?}; shift 2 ;;
     --scenarios) only=${2:?}; shift 2 ;;
     --rooms) rooms=1; shift ;;
     --cluster) cluster=1; shift ;;
     --perf) perf=1; shift ;;
     --no-build) build=0; shift ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -102,10 +112,12 @@ wait_ready() { # url pid
   return 1
 }
 
-# Starts $1 in the background; sets server_pid and server_url (what the load tool or the driver connects to).
+# Starts $1 in the background; sets server_pid, server_url (what the load tool or the driver connects to) and
+# server_metrics (OrleansChat's Prometheus endpoint, empty for the others).
 start_server() {
   local name=$1 port
   port=$(free_port)
+  server_metrics=
   case $name in
     plain)
       ASPNETCORE_URLS=http://127.0.0.1:$port dotnet "$plain_dll" >"$work/plain.log" 2>&1 &
@@ -124,7 +136,8 @@ start_server() {
         OrleansChat__Limits__ConnectionsPerAddress=1000000 \
         Logging__LogLevel__Default=Warning Logging__LogLevel__OrleansChat=Warning \
         exec dotnet "bin/Release/net10.0/OrleansChat.WebFront.dll") >"$work/orleans.log" 2>&1 &
-      server_pid=$! server_url=http://127.0.0.1:$port/hubs/chat ready=http://127.0.0.1:$port/health/ready ;;
+      server_pid=$! server_url=http://127.0.0.1:$port/hubs/chat ready=http://127.0.0.1:$port/health/ready
+      server_metrics=http://127.0.0.1:$port/admin/metrics ;;
     seed)
       (cd bench/seed && exec /usr/bin/python3 server.py --port "$port") >"$work/seed.log" 2>&1 &
       server_pid=$! server_url=http://127.0.0.1:$port ready=http://127.0.0.1:$port/ ;;
@@ -165,7 +178,8 @@ bench() {
     set +e
     case $name in
       seed) (cd bench/seed && node driver.mjs --url "$server_url" --pid "$server_pid" --json-out "$results" $spec) ;;
-      *) dotnet "$tool_dll" run --server "$name" --url "$server_url" --pid "$server_pid" --json-out "$results" $spec ;;
+      *) dotnet "$tool_dll" run --server "$name" --url "$server_url" --pid "$server_pid" --json-out "$results" \
+        ${server_metrics:+--metrics-url "$server_metrics"} $spec ;;
     esac
     rc=$?
     set -e
@@ -212,7 +226,8 @@ bench_cluster() {
     say "cluster: $spec (uptime: $(cut -d' ' -f1-3 /proc/loadavg))"
     set +e
     dotnet "$tool_dll" run --server orleans-2x2 --pid "$pids_csv" --json-out "$results" $spec \
-      --url "http://127.0.0.1:$((8881 + offset))/hubs/chat,http://127.0.0.1:$((8884 + offset))/hubs/chat"
+      --url "http://127.0.0.1:$((8881 + offset))/hubs/chat,http://127.0.0.1:$((8884 + offset))/hubs/chat" \
+      --metrics-url "http://127.0.0.1:$((8881 + offset))/admin/metrics,http://127.0.0.1:$((8884 + offset))/admin/metrics"
     rc=$?
     set -e
     ((rc == 0)) || { failures=$((failures + 1)); say "cluster: FAILED ($spec)"; }
@@ -234,8 +249,10 @@ scenario() { # "SCENARIO ARGS" [seed] [deflate]: the dotnet servers, then the se
 }
 
 if ((smoke)); then
+  # The storm comes first and closes its connections: the room must hold only its clients for the member count check.
   for name in plain orleans; do
     has "$name" && bench "$name" \
+      "--scenario storm --clients 40 --parallel 10 --drain 5 --close true" \
       "--scenario room --clients 20 --senders 3 --rate 20 --duration 3 --drain 5" \
       "--scenario burst --clients 20 --senders 3 --duration 2 --drain 5"
   done
@@ -244,7 +261,7 @@ else
   wanted room500 && scenario "--scenario room --clients 500 --senders 10 --rate 10 --duration 15 --connect-timeout 120" seed deflate
   wanted room2000 && scenario "--scenario room --clients 2000 --senders 10 --rate 10 --duration 15 --connect-timeout 120"
   wanted burst && scenario "--scenario burst --clients 100 --senders 10 --duration 10 --connect-timeout 120" seed deflate
-  wanted storm && scenario "--scenario storm --clients 2000 --parallel 500 --connect-timeout 120" seed
+  wanted storm && scenario "--scenario storm --clients $storm --parallel 50 --connect-timeout 120" seed
   wanted idle && scenario "--scenario idle --clients $idle --connect-timeout 600"
   if ((rooms)) && has orleans; then
     bench orleans "--scenario rooms --rooms 1000 --clients 10000 --senders 1 --rate 1 --duration 15 --connect-timeout 600"

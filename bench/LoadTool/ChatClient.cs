@@ -12,7 +12,9 @@ public sealed record Broadcast(string Msg, string Nickname, long Seq, string? Ro
 /// One simulated user: a SignalR connection over WebSockets that registers, receives and checks every
 /// <c>broadcast_message</c>, and can send. Message text is <c>b|sender|counter|timestamp</c>, the timestamp from
 /// this process's <see cref="Stopwatch"/>, so latency needs no clock sync. The SignalR client runs one handler at a
-/// time per connection; the lock only guards against that ever changing.
+/// time per connection; the lock only guards against that ever changing. Membership events (<c>message</c> notices,
+/// <c>presence</c>, <c>presence_batch</c>) are counted, and the room's <c>memberCount</c> they carry is kept as this
+/// client's view of the room; servers that send none of them (the plain hub, older OrleansChat) are fine.
 /// </summary>
 public sealed class ChatClient(int index, string nickname, string room, RunTotals totals, bool checkSeq)
 {
@@ -20,7 +22,11 @@ public sealed class ChatClient(int index, string nickname, string room, RunTotal
     private readonly Dictionary<int, long> _lastCounter = [];
     private readonly Dictionary<int, long> _received = [];
     private long _lastSeq = -1;
+    private int _joinedCount = NoMemberCount;
+    private int _eventCount = NoMemberCount;
     private HubConnection? _connection;
+
+    private const int NoMemberCount = -1;
 
     public int Index { get; } = index;
 
@@ -35,6 +41,18 @@ public sealed class ChatClient(int index, string nickname, string room, RunTotal
     /// <summary>Sends that failed or were refused.</summary>
     public long SendErrors => Interlocked.Read(ref _sendErrors);
 
+    /// <summary>Register was answered.</summary>
+    public bool Registered { get; private set; }
+
+    /// <summary>
+    /// The room's member count as this client sees it once members have only arrived, or null if the server never
+    /// said: the later of the count at its join and the count of the last membership event. Which is later cannot be
+    /// told by arrival, because the client runs event handlers and invocation results on different threads, and an
+    /// event may come before or after the join's answer; while members only arrive, the later is the larger.
+    /// </summary>
+    public int? MemberCount => Math.Max(Volatile.Read(ref _joinedCount), Volatile.Read(ref _eventCount)) is var count
+        and not NoMemberCount ? count : null;
+
     public async Task ConnectAndRegisterAsync(string url, bool joinRoom, CancellationToken cancel)
     {
         // Several comma-separated URLs (fronts of a cluster): client i takes URL i mod count.
@@ -43,13 +61,30 @@ public sealed class ChatClient(int index, string nickname, string room, RunTotal
             .WithUrl(urls[Index % urls.Length], HttpTransportType.WebSockets, o => o.SkipNegotiation = true)
             .Build();
         connection.On<Broadcast>("broadcast_message", OnBroadcast);
-        connection.On<string>("message", _ => Interlocked.Increment(ref totals.Notices));
+        connection.On<string>("message", _ => OnMembership(ref totals.Notices, 1));
+        connection.On<JsonElement>("presence", presence =>
+        {
+            OnMembership(ref totals.PresenceChanges, 1);
+            SeeMemberCount(presence);
+        });
+        connection.On<JsonElement>("presence_batch", batch =>
+        {
+            OnMembership(ref totals.PresenceChanges,
+                batch.TryGetProperty("changes", out var changes) && changes.ValueKind == JsonValueKind.Array ? changes.GetArrayLength() : 0);
+            SeeMemberCount(batch);
+        });
         _connection = connection;
         await connection.StartAsync(cancel);
-        await connection.InvokeAsync<JsonElement>("Register", nickname, cancel);
+        var registered = await connection.InvokeAsync<JsonElement>("Register", nickname, cancel);
+        Registered = true;
+        if (registered.ValueKind == JsonValueKind.Object && registered.TryGetProperty("joined", out var joined))
+        {
+            SeeJoined(joined);
+        }
+
         if (joinRoom)
         {
-            await connection.InvokeAsync<JsonElement>("JoinRoom", Room, cancel);
+            SeeJoined(await connection.InvokeAsync<JsonElement>("JoinRoom", Room, cancel));
         }
     }
 
@@ -86,6 +121,40 @@ public sealed class ChatClient(int index, string nickname, string room, RunTotal
     }
 
     public Task DisposeAsync() => _connection?.DisposeAsync().AsTask() ?? Task.CompletedTask;
+
+    private void OnMembership(ref long counter, long changes)
+    {
+        Interlocked.Add(ref counter, changes);
+        Interlocked.Exchange(ref totals.LastMembershipTimestamp, Stopwatch.GetTimestamp());
+    }
+
+    private void SeeJoined(JsonElement joined)
+    {
+        if (TryGetMemberCount(joined, out var count))
+        {
+            Volatile.Write(ref _joinedCount, count);
+        }
+    }
+
+    /// <summary>Handlers run one at a time in the order the server sent the events, so the last one is the latest.</summary>
+    private void SeeMemberCount(JsonElement membershipEvent)
+    {
+        if (TryGetMemberCount(membershipEvent, out var count))
+        {
+            Volatile.Write(ref _eventCount, count);
+        }
+    }
+
+    /// <summary>The <c>memberCount</c> of <paramref name="element"/> if it is about this client's room.</summary>
+    private bool TryGetMemberCount(JsonElement element, out int count)
+    {
+        count = 0;
+        return element.ValueKind == JsonValueKind.Object
+            && (!element.TryGetProperty("room", out var room) || room.ValueKind != JsonValueKind.String || room.ValueEquals(Room))
+            && element.TryGetProperty("memberCount", out var value)
+            && value.ValueKind == JsonValueKind.Number
+            && value.TryGetInt32(out count);
+    }
 
     private void OnBroadcast(Broadcast message)
     {
@@ -153,6 +222,10 @@ public sealed class RunTotals
     public long OutOfOrder;
     public long SeqAnomalies;
     public long Notices;
+
+    /// <summary>Joins and leaves told by <c>presence</c> (one each) and <c>presence_batch</c> (its changes).</summary>
+    public long PresenceChanges;
     public long Foreign;
     public long LastDeliveryTimestamp;
+    public long LastMembershipTimestamp;
 }

@@ -16,6 +16,7 @@ public sealed record LoadOptions(
     double ConnectTimeoutSeconds,
     double DrainSeconds,
     IReadOnlyList<int> ServerPids,
+    IReadOnlyList<string> MetricsUrls,
     string? JsonOut,
     bool Close)
 {
@@ -59,6 +60,7 @@ public sealed record LoadOptions(
             values.TryGetValue("pid", out var pids)
                 ? pids.Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList()
                 : [],
+            values.TryGetValue("metrics-url", out var metrics) ? metrics.Split(',', StringSplitOptions.RemoveEmptyEntries) : [],
             values.GetValueOrDefault("json-out"),
             Get("close", "false") is "1" or "true");
     }

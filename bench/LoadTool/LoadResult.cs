@@ -32,6 +32,23 @@ public sealed class LoadResult
     public long OutOfOrder { get; set; }
     public long SeqAnomalies { get; set; }
     public long Notices { get; set; }
+
+    /// <summary>Storm only: the fewest notices a server that announces every join to every connection sends.</summary>
+    public long? NoticesExpected { get; set; }
+
+    public long PresenceChanges { get; set; }
+
+    /// <summary>Storm only, when presence arrived at all: every member hears of every later join.</summary>
+    public long? PresenceExpected { get; set; }
+
+    /// <summary>Storm only: seconds from the last registration until the membership events stopped.</summary>
+    public double SettleSeconds { get; set; } = double.NaN;
+
+    /// <summary>Storm only: clients whose last memberCount is not the number registered; null if none was sent.</summary>
+    public int? MemberViewMismatches { get; set; }
+
+    /// <summary>OrleansChat's relay history fills during the measured phase, over every front; null without the metric.</summary>
+    public double? HistoryFills { get; set; }
     public double ServerCpuSeconds { get; set; }
     public double ServerCpuPercent { get; set; }
     public double ServerCpuMicrosPerDelivery { get; set; } = double.NaN;

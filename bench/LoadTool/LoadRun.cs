@@ -5,16 +5,22 @@ namespace OrleansChat.Bench.LoadTool;
 
 /// <summary>
 /// Runs one scenario: connect and register every client (with bounded parallelism), then, by scenario, send for a
-/// fixed time (room, burst, rooms), hold the connections (idle) or stop (storm); then wait for in-flight deliveries
-/// and measure. Server CPU is taken over the measured phase; the storm and idle phases are the connect phase.
+/// fixed time (room, burst, rooms), hold the connections (idle) or wait for the join announcements to settle and
+/// check every client's view of the room (storm); then wait for in-flight deliveries and measure. Server CPU and
+/// OrleansChat's history fills are taken over the measured phase: the send phase, or from the first connect on
+/// (storm, idle).
 /// </summary>
 public sealed class LoadRun(LoadOptions options)
 {
     private const int MaxInFlight = 64;
 
+    /// <summary>How long membership events must have stopped, with everything expected in, for a storm to be over.</summary>
+    private const double QuietSeconds = 1;
+
     private readonly RunTotals _totals = new();
     private readonly ProcessProbe? _server = options.ServerPids.Count > 0 ? new ProcessProbe(options.ServerPids) : null;
     private readonly ProcessProbe _self = ProcessProbe.Self();
+    private readonly HistoryFillsMetric _historyFills = new(options.MetricsUrls);
     private List<ChatClient> _clients = [];
 
     /// <summary>Closes every connection cleanly (each leave is announced to the others).</summary>
@@ -39,8 +45,9 @@ public sealed class LoadRun(LoadOptions options)
             .ToList();
 
         // Connect + register, as fast as the parallelism allows.
+        var fills0 = options.Scenario is "storm" or "idle" ? await _historyFills.ReadAsync() : null;
         var (serverCpu0, selfCpu0) = (_server?.CpuSeconds() ?? 0, _self.CpuSeconds());
-        var connectWatch = Stopwatch.StartNew();
+        var connectStart = Stopwatch.GetTimestamp();
         var connectTimes = new ConcurrentBag<double>();
         var failures = 0;
         string? firstError = null;
@@ -62,7 +69,7 @@ public sealed class LoadRun(LoadOptions options)
             });
         }
 
-        result.ConnectSeconds = connectWatch.Elapsed.TotalSeconds;
+        result.ConnectSeconds = Stopwatch.GetElapsedTime(connectStart).TotalSeconds;
         result.Registered = options.Clients - failures;
         result.FirstError = firstError;
         var sortedConnect = connectTimes.Order().ToList();
@@ -72,12 +79,15 @@ public sealed class LoadRun(LoadOptions options)
         switch (options.Scenario)
         {
             case "storm":
-                Measure(result, serverCpu0, selfCpu0, result.ConnectSeconds, deliveries: 0);
+                await SettleStormAsync(result, clients);
+                Measure(result, serverCpu0, selfCpu0, result.ConnectSeconds + result.SettleSeconds, deliveries: 0);
+                result.HistoryFills = Difference(fills0, await _historyFills.ReadAsync());
                 break;
             case "idle":
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(options.DurationSeconds, 5)));
-                Measure(result, serverCpu0, selfCpu0, connectWatch.Elapsed.TotalSeconds, deliveries: 0);
+                Measure(result, serverCpu0, selfCpu0, Stopwatch.GetElapsedTime(connectStart).TotalSeconds, deliveries: 0);
                 result.RssPerConnectionKiB = (result.ServerRssMiB - rssBefore) * 1024 / Math.Max(1, result.Registered);
+                result.HistoryFills = Difference(fills0, await _historyFills.ReadAsync());
                 break;
             default:
                 await SendPhaseAsync(result, clients);
@@ -85,11 +95,63 @@ public sealed class LoadRun(LoadOptions options)
         }
 
         result.Notices = Interlocked.Read(ref _totals.Notices);
+        result.PresenceChanges = Interlocked.Read(ref _totals.PresenceChanges);
         result.Ok = failures == 0 && result.Lost == 0 && result.Duplicated == 0 && result.OutOfOrder == 0
-            && result.SeqAnomalies == 0 && result.SendErrors == 0
+            && result.SeqAnomalies == 0 && result.SendErrors == 0 && result.MemberViewMismatches is null or 0
             && (options.Scenario is "storm" or "idle" || result.Deliveries > 0);
         return result;
     }
+
+    /// <summary>
+    /// Once everyone is registered, the join announcements may still be on their way. Waits until they stopped for
+    /// <see cref="QuietSeconds"/> with everything expected in, or stopped for <c>--drain</c> seconds, then checks
+    /// each registered client's last <c>memberCount</c> against the number registered: the member panel of a client
+    /// that misses a change stays wrong. Notices are only compared where every join is announced to every
+    /// connection (the plain hub); OrleansChat stops them in big rooms by design.
+    /// </summary>
+    private async Task SettleStormAsync(LoadResult result, List<ChatClient> clients)
+    {
+        long registered = result.Registered;
+        // Each registration goes to every open connection, the registering one included. Of two clients, the one that
+        // registered first is connected when the other registers, so at least N(N+1)/2; more when a client connected
+        // before an earlier one registered.
+        result.NoticesExpected = options.Server == "plain" ? registered * (registered + 1) / 2 : null;
+        // A member hears of every join after its own: at least N(N−1)/2 changes, if the server sends presence at all.
+        var presenceExpected = registered * (registered - 1) / 2;
+        var members = clients.Where(c => c.Registered).ToList();
+        long Notices() => Interlocked.Read(ref _totals.Notices);
+        long Presence() => Interlocked.Read(ref _totals.PresenceChanges);
+        bool Complete() => Notices() >= (result.NoticesExpected ?? 0)
+            && (Presence() == 0 || Presence() >= presenceExpected)
+            && members.All(c => c.MemberCount is null || c.MemberCount == registered);
+
+        var settleStart = Stopwatch.GetTimestamp();
+        var (last, lastChange) = (Notices() + Presence(), settleStart);
+        while (true)
+        {
+            await Task.Delay(50);
+            var count = Notices() + Presence();
+            if (count != last)
+            {
+                (last, lastChange) = (count, Stopwatch.GetTimestamp());
+                continue;
+            }
+
+            var quiet = Stopwatch.GetElapsedTime(lastChange).TotalSeconds;
+            if (quiet >= options.DrainSeconds || (quiet >= QuietSeconds && Complete()))
+            {
+                break;
+            }
+        }
+
+        var lastEvent = Interlocked.Read(ref _totals.LastMembershipTimestamp);
+        result.SettleSeconds = lastEvent > settleStart ? Stopwatch.GetElapsedTime(settleStart, lastEvent).TotalSeconds : 0;
+        result.PresenceExpected = Presence() > 0 ? presenceExpected : null;
+        var views = members.Select(c => c.MemberCount).ToList();
+        result.MemberViewMismatches = views.Any(v => v is not null) ? views.Count(v => v != registered) : null;
+    }
+
+    private static double? Difference(double? before, double? after) => after - (before ?? 0);
 
     private async Task SendPhaseAsync(LoadResult result, List<ChatClient> clients)
     {
@@ -102,6 +164,7 @@ public sealed class LoadRun(LoadOptions options)
         result.Rate = burst ? 0 : options.Rate;
         result.DurationSeconds = options.DurationSeconds;
 
+        var fills0 = await _historyFills.ReadAsync();
         var (serverCpu0, selfCpu0) = (_server?.CpuSeconds() ?? 0, _self.CpuSeconds());
         var start = Stopwatch.GetTimestamp();
         var duration = TimeSpan.FromSeconds(options.DurationSeconds);
@@ -163,6 +226,7 @@ public sealed class LoadRun(LoadOptions options)
         var activeSeconds = lastDelivery > start ? Stopwatch.GetElapsedTime(start, lastDelivery).TotalSeconds : sendSeconds;
         var deliveries = Interlocked.Read(ref _totals.Deliveries);
         Measure(result, serverCpu0, selfCpu0, activeSeconds, deliveries);
+        result.HistoryFills = Difference(fills0, await _historyFills.ReadAsync());
 
         result.Sent = senders.Sum(s => s.Sent);
         result.SentPerSecond = result.Sent / sendSeconds;

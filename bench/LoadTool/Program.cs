@@ -5,9 +5,11 @@ using OrleansChat.Bench.LoadTool;
 // Usage:
 //   LoadTool run --server orleans|plain --url http://127.0.0.1:PORT/hubs/chat[,URL2...] --scenario room|burst|storm|idle|rooms
 //                [--clients N] [--senders S] [--rate R] [--duration SECONDS] [--rooms K] [--pid SERVER_PID[,PID...]]
-//                [--parallel P] [--connect-timeout S] [--drain S] [--json-out FILE] [--close true]
+//                [--parallel P] [--connect-timeout S] [--drain S] [--metrics-url URL[,URL...]] [--json-out FILE] [--close true]
 //   LoadTool report RESULTS.jsonl       (a Markdown table of every run, with ratios per scenario)
-// With several URLs, client i connects to URL i mod count (cross-front runs). `run` prints one JSON line and exits 0 only if nothing was lost, duplicated or out of order.
+// With several URLs, client i connects to URL i mod count (cross-front runs). --metrics-url: OrleansChat's
+// /admin/metrics of every front, for the relay's history fills. `run` prints one JSON line and exits 0 only if every
+// client registered, nothing was lost, duplicated or out of order, and (storm) every client's member count ended right.
 var json = new JsonSerializerOptions
 {
     PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

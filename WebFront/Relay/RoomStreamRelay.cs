@@ -27,10 +27,14 @@ public sealed partial class RoomStreamRelay(
     ConnectedUsers users,
     IOptions<ChatRoomOptions> options,
     IOptions<ChatLimitsOptions> limits,
+    IOptions<ChatFrontOptions> frontOptions,
     ChatMetrics metrics,
     TimeProvider time,
     ILogger<RoomStreamRelay> logger)
 {
+    /// <summary>Asks a room for its epoch and last sequence number, without messages.</summary>
+    private static readonly MessageQuery Bounds = new(1, long.MaxValue, 0);
+
     private readonly Dictionary<string, RoomFeed> _rooms = new(StringComparer.Ordinal);
 
     /// <summary>Makes sure this front receives the room's events; pair every call with <see cref="ReleaseAsync"/>.</summary>
@@ -47,9 +51,9 @@ public sealed partial class RoomStreamRelay(
                 {
                     // After subscribing: whatever is published from now on is either before the seam (and
                     // dropped by the relay, joiners read it from history) or after it (and relayed).
-                    var snapshot = await Room(room).GetSnapshot();
-                    (feed.Epoch, feed.LastSeq) = (snapshot.Epoch, snapshot.LastSeq);
-                    LogSubscribed(room, snapshot.LastSeq);
+                    var bounds = await Room(room).GetMessages(Bounds);
+                    (feed.Epoch, feed.LastSeq, feed.CatchUpTarget) = (bounds.Epoch, bounds.LastSeq, bounds.LastSeq);
+                    LogSubscribed(room, bounds.LastSeq);
                 }
                 catch
                 {
@@ -81,6 +85,7 @@ public sealed partial class RoomStreamRelay(
             if (--feed.References == 0 && feed.Handle is { } handle)
             {
                 feed.Handle = null;
+                feed.Presence.Release();
                 await handle.UnsubscribeAsync();
                 LogUnsubscribed(room);
             }
@@ -133,11 +138,14 @@ public sealed partial class RoomStreamRelay(
     }
 
     /// <summary>
-    /// Brings every subscribed room up to the room's latest message. Stream events can be lost when a silo dies
-    /// (they sat in its queue); a later message would reveal the gap, but the last ones before a quiet spell would
-    /// wait for it, so this runs when the gateways change and on a period.
+    /// Brings every subscribed room up to date from history. Stream events can be lost when a silo dies (they sat in
+    /// its queue); a later message would reveal the gap, but the last ones before a quiet spell would wait for it, so
+    /// this runs when the gateways change (<paramref name="gatewaysChanged"/>: everything the room has stored) and on
+    /// a period. On a period it takes from history only what the stream has not delivered for a whole period: under
+    /// load the stream runs behind the room, and reading history for messages it is about to deliver would do the
+    /// delivering twice.
     /// </summary>
-    public async Task CatchUpAllAsync()
+    public async Task CatchUpAllAsync(bool gatewaysChanged)
     {
         List<(string Room, RoomFeed Feed)> feeds;
         lock (_rooms)
@@ -149,7 +157,7 @@ public sealed partial class RoomStreamRelay(
         {
             try
             {
-                await CatchUpAsync(room, feed);
+                await CatchUpAsync(room, feed, gatewaysChanged);
             }
             catch (Exception ex)
             {
@@ -177,15 +185,17 @@ public sealed partial class RoomStreamRelay(
             switch (roomEvent)
             {
                 case MessagePosted message:
+                    FlushPresence(feed);
                     await RelayMessageAsync(feed, message);
                     break;
                 case MemberJoined joined:
-                    Announce(feed, joined.Room, joined.Nickname, "joined", ChatNotices.Joined);
+                    Announce(feed, new HeldPresence(joined.Nickname, PresenceEvent.Joined, joined.MemberCount));
                     break;
                 case MemberLeft left:
-                    Announce(feed, left.Room, left.Nickname, "left", ChatNotices.Left);
+                    Announce(feed, new HeldPresence(left.Nickname, PresenceEvent.Left, left.MemberCount));
                     break;
                 case MemberTyping typing:
+                    FlushPresence(feed);
                     FanOut(feed, ChatEvents.Typing, new TypingEvent(typing.Room, typing.Nickname));
                     break;
                 case MemberRemoved removed:
@@ -196,7 +206,7 @@ public sealed partial class RoomStreamRelay(
                         feed.Members.Remove(connectionId);
                     }
 
-                    Announce(feed, removed.Room, removed.Nickname, "left", ChatNotices.Left);
+                    Announce(feed, new HeldPresence(removed.Nickname, PresenceEvent.Left, removed.MemberCount));
                     await users.RemovedAsync(removed);
                     break;
             }
@@ -211,7 +221,7 @@ public sealed partial class RoomStreamRelay(
         }
     }
 
-    private async Task CatchUpAsync(string room, RoomFeed feed)
+    private async Task CatchUpAsync(string room, RoomFeed feed, bool everything)
     {
         await feed.Gate.WaitAsync();
         try
@@ -221,11 +231,15 @@ public sealed partial class RoomStreamRelay(
                 return;
             }
 
-            var snapshot = await Room(room).GetSnapshot();
-            if (snapshot.LastSeq > feed.LastSeq)
+            var stored = (await Room(room).GetMessages(Bounds)).LastSeq;
+            var overdue = everything ? stored : Math.Min(feed.CatchUpTarget, stored);
+            if (overdue > feed.LastSeq)
             {
-                await FillAsync(feed, room, snapshot.LastSeq);
+                FlushPresence(feed);
+                await FillAsync(feed, room, overdue);
             }
+
+            feed.CatchUpTarget = stored;
         }
         finally
         {
@@ -254,6 +268,7 @@ public sealed partial class RoomStreamRelay(
     {
         var missing = await Room(room).GetMessages(new MessageQuery(feed.LastSeq + 1, upTo, int.MaxValue));
         LogGapFilled(room, feed.LastSeq + 1, upTo, missing.Messages.Count);
+        metrics.FilledFromHistory(missing.Messages.Count);
         foreach (var earlier in missing.Messages)
         {
             Send(feed, earlier);
@@ -269,14 +284,77 @@ public sealed partial class RoomStreamRelay(
         metrics.Relayed(time.GetUtcNow() - message.At);
     }
 
-    private void Announce(RoomFeed feed, string room, string nickname, string kind, Func<string, string> notice)
+    /// <summary>Sends a join or leave now, or holds it for the rest of the room's presence window.</summary>
+    private void Announce(RoomFeed feed, HeldPresence change)
     {
-        if (room == ChatRules.DefaultRoom)
+        if (feed.Presence.Admit(change, out var flushIn))
         {
-            FanOut(feed, ChatEvents.Notice, notice(nickname));
+            SendPresence(feed, [change]);
+        }
+        else if (flushIn is { } delay)
+        {
+            _ = FlushPresenceLaterAsync(feed, delay);
+        }
+    }
+
+    /// <summary>Sends held joins and leaves first, so every other event reaches clients after them, as it happened.</summary>
+    private void FlushPresence(RoomFeed feed)
+    {
+        if (feed.Presence.HasHeld)
+        {
+            SendPresence(feed, feed.Presence.Release());
+        }
+    }
+
+    private async Task FlushPresenceLaterAsync(RoomFeed feed, TimeSpan delay)
+    {
+        await Task.Delay(delay, time);
+        await feed.Gate.WaitAsync();
+        try
+        {
+            if (feed.Handle is not null)
+            {
+                FlushPresence(feed);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogRelayFailed(ex, feed.Room);
+        }
+        finally
+        {
+            feed.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The original's notices first (in <c>geral</c>, while the room is small enough for them to be news), then one
+    /// <c>presence</c> for a single change or one <c>presence_batch</c> for several.
+    /// </summary>
+    private void SendPresence(RoomFeed feed, IReadOnlyList<HeldPresence> changes)
+    {
+        if (feed.Room == ChatRules.DefaultRoom)
+        {
+            var noticeMaxMembers = frontOptions.Value.NoticeMaxMembers;
+            foreach (var change in changes.Where(c => c.MemberCount <= noticeMaxMembers))
+            {
+                var notice = change.Kind == PresenceEvent.Joined
+                    ? ChatNotices.Joined(change.Nickname)
+                    : ChatNotices.Left(change.Nickname);
+                FanOut(feed, ChatEvents.Notice, notice);
+            }
         }
 
-        FanOut(feed, ChatEvents.Presence, new PresenceEvent(room, nickname, kind));
+        var last = changes[^1];
+        if (changes.Count == 1)
+        {
+            FanOut(feed, ChatEvents.Presence, new PresenceEvent(feed.Room, last.Nickname, last.Kind, last.MemberCount));
+        }
+        else
+        {
+            var batch = changes.Select(c => new PresenceChange(c.Nickname, c.Kind)).ToList();
+            FanOut(feed, ChatEvents.PresenceBatch, new PresenceBatchEvent(feed.Room, batch, last.MemberCount));
+        }
     }
 
     /// <summary>
@@ -313,7 +391,7 @@ public sealed partial class RoomStreamRelay(
         {
             if (!_rooms.TryGetValue(room, out var feed))
             {
-                feed = new RoomFeed();
+                feed = new RoomFeed(room, new PresenceWindow(frontOptions.Value.PresenceWindow, time));
                 _rooms.Add(room, feed);
             }
 
@@ -344,9 +422,13 @@ public sealed partial class RoomStreamRelay(
     [LoggerMessage(Level = LogLevel.Error, Message = "Relaying an event of room {Room} failed")]
     private partial void LogRelayFailed(Exception exception, string room);
 
-    private sealed class RoomFeed
+    private sealed class RoomFeed(string room, PresenceWindow presence)
     {
+        public string Room { get; } = room;
+
         public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public PresenceWindow Presence { get; } = presence;
 
         public int References { get; set; }
 
@@ -359,6 +441,9 @@ public sealed partial class RoomStreamRelay(
 
         /// <summary>The last message handed to the room's connections: the seam between history and live delivery.</summary>
         public long LastSeq { get; set; }
+
+        /// <summary>The room's last stored message at the previous catch-up: the stream has had a period to deliver it.</summary>
+        public long CatchUpTarget { get; set; }
     }
 }
 

@@ -8,12 +8,13 @@
 import { NICKNAME_TAKEN, SESSION_EXPIRED, UNAVAILABLE, describeError, hubError } from "./errors.js";
 import { initialLanguage, language, setLanguage, t } from "./i18n.js";
 import {
-  MAX_ENTRIES, acceptMessage, addNotice, createRoom, oldestSeq, prependOlder, resetMessages, trim,
+  MAX_ENTRIES, acceptMessage, addMemberPage, addNotice, beginMemberPage, createRoom, memberJoined, memberLeft,
+  oldestSeq, prependOlder, resetMembers, resetMessages, setMemberCount, trim,
 } from "./rooms.js";
 import {
-  announce, appendEntries, atTop, hideBanner, onLogScrolled, openPanel, panelsCollapse, prependEntries,
-  renderLoadOlder, renderMembers, renderRoom, renderRoomList, renderServerRooms, renderTyping, scrollToBottom,
-  setStatus, showBanner, showChat, showError, showPanel, showPrompt, translatePage, ui,
+  announce, appendEntries, atTop, hideBanner, membersNearEnd, onLogScrolled, openPanel, panelsCollapse,
+  prependEntries, renderLoadOlder, renderMembers, renderRoom, renderRoomList, renderServerRooms, renderTyping,
+  scrollToBottom, setStatus, showBanner, showChat, showError, showPanel, showPrompt, translatePage, ui,
 } from "./view.js";
 
 const HUB_URL = "/hubs/chat";
@@ -27,6 +28,10 @@ const RESUME_DELAY_MS = 1000;
 const TYPING_SEND_INTERVAL_MS = 2000;
 const TYPING_SHOWN_MS = 4000;
 const HISTORY_PAGE = 50;
+const MEMBER_PAGE = 100;
+// A presence_batch with more changes than this is told as one summary line ("12 people joined, 3 left."), so that
+// a crowd arriving does not flood the messages or the screen reader.
+const PRESENCE_SUMMARY_OVER = 3;
 const RECOVERED_SHOWN_MS = 30000;   // how long the header and the banner say what a reconnect recovered
 const NICKNAME_KEY = "chat.nickname"; // the last nickname used, to fill in the prompt next time
 
@@ -124,6 +129,7 @@ function switchTo(name) {
   renderSidebar();
   showError(ui.sendError, "");
   fillIfShort();
+  fillMembers();
 }
 
 /** After leaving or losing a room: the default room if still in it, else any. */
@@ -166,7 +172,9 @@ function applyRoomEvent(room, event) {
   if (event.type === "broadcast") {
     addMessages(room, [event.payload], true);
   } else if (event.type === "presence") {
-    applyPresence(room, event.payload);
+    applyPresence(room, [event.payload], event.payload.memberCount);
+  } else if (event.type === "presence_batch") {
+    applyPresence(room, event.payload.changes, event.payload.memberCount);
   }
 }
 
@@ -211,21 +219,34 @@ function addRoomNotice(room, key, params = {}, local = false) {
   }
 }
 
-/** Joins and leaves, worded by the page in its own language (the server's `message` notices are Portuguese). */
-function applyPresence(room, { nickname, kind }) {
-  const name = String(nickname ?? "");
-  if (kind === "joined") {
-    room.members.add(name);
-    addRoomNotice(room, "notice.joined", { nickname: name });
-  } else if (kind === "left") {
-    room.members.delete(name);
-    stopTyping(room, name);
-    addRoomNotice(room, "notice.left", { nickname: name });
-  } else {
-    return;
+/**
+ * Joins and leaves in the order they happened, worded by the page in its own language (the server's `message`
+ * notices are Portuguese); a big batch gets one summary line instead of one each. memberCount is the room's total
+ * after them.
+ */
+function applyPresence(room, changes, memberCount) {
+  const known = (Array.isArray(changes) ? changes : []).filter((c) => c?.kind === "joined" || c?.kind === "left");
+  const summarize = known.length > PRESENCE_SUMMARY_OVER;
+  for (const { nickname, kind } of known) {
+    const name = String(nickname ?? "");
+    if (kind === "joined") {
+      memberJoined(room, name);
+    } else {
+      memberLeft(room, name);
+      stopTyping(room, name);
+    }
+    if (!summarize) {
+      addRoomNotice(room, kind === "joined" ? "notice.joined" : "notice.left", { nickname: name });
+    }
   }
+  if (summarize) {
+    const joined = known.filter((c) => c.kind === "joined").length;
+    addRoomNotice(room, "notice.batch", { joined, left: known.length - joined });
+  }
+  setMemberCount(room, memberCount);
   if (room.name === session.current) {
     renderMembers(room, session.nickname);
+    fillMembers();
   }
 }
 
@@ -255,13 +276,14 @@ function applyJoined(joined) {
       reloaded = true;
     }
   }
-  room.members = new Set(joined.members ?? []);
+  resetMembers(room, joined);
   if (room.name === session.current) {
     if (reloaded) {
       renderRoom(room, session.nickname);
     } else {
       renderMembers(room, session.nickname); // recovered messages were appended above
     }
+    fillMembers();
   }
   for (const event of held) {
     applyRoomEvent(room, event);
@@ -362,6 +384,11 @@ connection.on("broadcast_message", (payload) => {
 connection.on("presence", (payload) => {
   if (payload && typeof payload.room === "string") {
     routeRoomEvent({ type: "presence", room: payload.room, payload });
+  }
+});
+connection.on("presence_batch", (payload) => {
+  if (payload && typeof payload.room === "string") {
+    routeRoomEvent({ type: "presence_batch", room: payload.room, payload });
   }
 });
 connection.on("typing", (payload) => {
@@ -607,6 +634,7 @@ function afterOpen() {
   renderRoom(currentRoom(), session.nickname);
   renderSidebar();
   fillIfShort();
+  fillMembers();
   void refreshServerRooms();
 }
 
@@ -732,6 +760,52 @@ function fillIfShort() {
   });
 }
 
+/**
+ * Loads the room's next page of members, one call at a time; after an error it waits for the reader to ask again
+ * (the More button), so a refused call is not repeated on every scroll.
+ */
+async function loadMoreMembers(room, retry = false) {
+  if (!room.moreMembers || room.membersRequest || (room.membersError && !retry) || !ready()) {
+    return;
+  }
+  const request = beginMemberPage(room);
+  let loaded = false;
+  if (room.name === session.current) {
+    renderMembers(room, session.nickname);
+  }
+  try {
+    const page = await connection.invoke("Members", room.name, room.membersAfter, MEMBER_PAGE);
+    if (!request.stale && rooms.get(room.name) === room) {
+      addMemberPage(room, page, request);
+      loaded = true;
+    }
+  } catch (error) {
+    if (!request.stale) {
+      room.membersError = describeError(error);
+    }
+  } finally {
+    if (room.membersRequest === request) {
+      room.membersRequest = null;
+    }
+    if (room.name === session.current) {
+      renderMembers(room, session.nickname);
+      if (loaded) {
+        fillMembers();
+      }
+    }
+  }
+}
+
+/** Members load as the panel is scrolled near its end, or at once while it is too short to scroll. */
+function fillMembers() {
+  requestAnimationFrame(() => {
+    const room = currentRoom();
+    if (room?.moreMembers && membersNearEnd()) {
+      void loadMoreMembers(room);
+    }
+  });
+}
+
 // ---- forms --------------------------------------------------------------------------------------------------------
 
 ui.joinForm.addEventListener("submit", async (event) => {
@@ -827,6 +901,14 @@ ui.log.addEventListener("scroll", () => {
   loadOlderAtTop();
 }, { passive: true });
 
+ui.membersPanel.addEventListener("scroll", fillMembers, { passive: true });
+ui.moreMembers.addEventListener("click", () => {
+  const room = currentRoom();
+  if (room) {
+    void loadMoreMembers(room, true);
+  }
+});
+
 ui.jump.addEventListener("click", () => {
   scrollToBottom();
   ui.message.focus();
@@ -839,6 +921,8 @@ function togglePanel(name, toggle) {
   showPanel(opening ? name : null);
   if (!opening) {
     toggle.focus();
+  } else if (name === "members") {
+    fillMembers();
   }
 }
 

@@ -42,6 +42,7 @@ const STRINGS = {
     noServerRooms: "No rooms with members.",
     members: { one: "{n} member", other: "{n} members" },
     membersTitle: "Members",
+    moreMembers: "Show more members",
     you: "(you)",
     youAreIn: "You are in this room",
     joinThis: "Join this room",
@@ -64,6 +65,9 @@ const STRINGS = {
     composerHint: "Enter sends · Shift+Enter adds a new line",
     "notice.joined": "{nickname} joined.",
     "notice.left": "{nickname} left.",
+    "notice.batchJoined": { one: "{n} person joined", other: "{n} people joined" },
+    "notice.batchLeft": { one: "{n} person left", other: "{n} people left" },
+    "notice.batchLeftToo": "{n} left",
     "notice.reloaded": "History reloaded.",
     "notice.rejoined": "The connection was away too long: you joined again.",
     "typing.1": "{a} is typing…",
@@ -114,6 +118,7 @@ const STRINGS = {
     noServerRooms: "Nenhuma sala com membros.",
     members: { one: "{n} membro", other: "{n} membros" },
     membersTitle: "Membros",
+    moreMembers: "Mostrar mais membros",
     you: "(você)",
     youAreIn: "Você está nesta sala",
     joinThis: "Entrar nesta sala",
@@ -136,6 +141,9 @@ const STRINGS = {
     composerHint: "Enter envia · Shift+Enter quebra a linha",
     "notice.joined": "{nickname} entrou.",
     "notice.left": "{nickname} saiu.",
+    "notice.batchJoined": { one: "{n} pessoa entrou", other: "{n} pessoas entraram" },
+    "notice.batchLeft": { one: "{n} pessoa saiu", other: "{n} pessoas saíram" },
+    "notice.batchLeftToo": { one: "{n} saiu", other: "{n} saíram" },
     "notice.reloaded": "Histórico recarregado.",
     "notice.rejoined": "A conexão ficou fora tempo demais: você entrou de novo.",
     "typing.1": "{a} está digitando…",
@@ -158,6 +166,7 @@ const STRINGS = {
     "server.Join the room first.": "Entre na sala primeiro.",
     "server.The room is full.": "A sala está cheia.",
     "server.You are in too many rooms: leave one first.": "Você está em salas demais: saia de uma primeiro.",
+    "server.Invalid members request: after must be a nickname and limit 1 to 200.": "Pedido de membros inválido: after deve ser um apelido e limit de 1 a 200.",
   },
 };
 
@@ -190,6 +199,7 @@ export function initialLanguage() {
 
 let current = "en";
 let plurals = new Intl.PluralRules(current);
+let numbers = new Intl.NumberFormat(current);
 
 export function language() {
   return current;
@@ -198,6 +208,7 @@ export function language() {
 export function setLanguage(code, persist = false) {
   current = supported(code) ?? "en";
   plurals = new Intl.PluralRules(current);
+  numbers = new Intl.NumberFormat(current);
   if (persist) {
     try {
       localStorage.setItem(STORAGE_KEY, current);
@@ -211,8 +222,28 @@ function fill(template, params) {
   return template.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }
 
-/** The text for a key in the current language; `params.n` picks the plural form where the entry has several. */
+/** A count as the current language writes it: 2,000 or 2.000. */
+export function formatNumber(n) {
+  return numbers.format(Number(n) || 0);
+}
+
+/** Texts made of parts that each take their own plural form, so no single entry can hold them. */
+const COMPOSED = {
+  // "12 people joined, 3 left.", "1 pessoa entrou, 3 saíram."
+  "notice.batch": ({ joined = 0, left = 0 }) => `${[
+    joined ? t("notice.batchJoined", { n: joined }) : "",
+    left ? t(joined ? "notice.batchLeftToo" : "notice.batchLeft", { n: left }) : "",
+  ].filter(Boolean).join(", ")}.`,
+};
+
+/**
+ * The text for a key in the current language; `params.n` picks the plural form where the entry has several, and is
+ * written as the language writes numbers.
+ */
 export function t(key, params = {}) {
+  if (COMPOSED[key]) {
+    return COMPOSED[key](params);
+  }
   const entry = STRINGS[current][key] ?? STRINGS.en[key];
   if (entry === undefined) {
     return key;
@@ -222,7 +253,7 @@ export function t(key, params = {}) {
   }
   const n = Number(params.n ?? 0);
   const form = (n === 0 && entry.zero) ? "zero" : plurals.select(n);
-  return fill(entry[form] ?? entry.other, params);
+  return fill(entry[form] ?? entry.other, { ...params, n: formatNumber(n) });
 }
 
 /** A server error text (docs/protocol.md §3) in the current language, or as the server wrote it. */

@@ -14,7 +14,14 @@ export function createRoom(name) {
     lastSeq: 0,
     entries: [],            // { kind: "message", id, seq, nickname, text, sentAt } | { kind: "notice", key, params, local }
     ids: new Set(),         // ids of the messages in entries
-    members: new Set(),
+    members: [],            // paged in from the server, in its order: see resetMembers
+    joinedSince: [],        // joined after the first page, newest first
+    memberSet: new Set(),   // every nickname in members and joinedSince
+    memberCount: 0,         // the room's total, from the server
+    membersAfter: null,     // the cursor for the next page
+    moreMembers: false,     // the server has members after the cursor
+    membersRequest: null,   // the Members call in flight, one at a time
+    membersError: "",
     unread: 0,
     hasMore: false,         // older messages can be loaded
     loadingOlder: false,
@@ -105,6 +112,90 @@ export function prependOlder(room, messages) {
   added.sort((a, b) => a.seq - b.seq);
   room.entries.unshift(...added);
   return added;
+}
+
+// Members. The server pages them in the order of its nickname key (NFKC and case folding, compared ordinally),
+// which the page cannot reproduce, so it never sorts: `members` keeps the server's order and its last name is the
+// cursor for the next page. Someone who joins cannot be placed in that order, so they go first, in `joinedSince`,
+// newest first; a later page that brings them again skips them. A join, resume or rejoin starts over from the
+// server's first page. Who is counted comes from the server's memberCount, never from what is loaded.
+
+/** Starts the member list over from a room as a join returned it: its first page and total. */
+export function resetMembers(room, joined) {
+  if (room.membersRequest) {
+    room.membersRequest.stale = true;
+  }
+  room.members = [];
+  room.joinedSince = [];
+  room.memberSet = new Set();
+  room.membersError = "";
+  const names = (joined.members ?? []).map(String);
+  for (const name of names) {
+    if (!room.memberSet.has(name)) {
+      room.memberSet.add(name);
+      room.members.push(name);
+    }
+  }
+  room.membersAfter = names.at(-1) ?? null;
+  const count = Number(joined.memberCount);
+  room.memberCount = Number.isFinite(count) ? count : room.members.length;
+  room.moreMembers = room.members.length < room.memberCount;
+}
+
+/** Marks the start of a Members call; what changes meanwhile decides how its page is taken in. */
+export function beginMemberPage(room) {
+  room.membersRequest = { stale: false, left: new Set(), countChanged: false };
+  room.membersError = "";
+  return room.membersRequest;
+}
+
+/**
+ * Appends a page from Members. The page may predate presence events that arrived before it: names that left
+ * meanwhile are skipped, and the count the events gave is kept.
+ */
+export function addMemberPage(room, page, request) {
+  const names = (page.members ?? []).map(String);
+  for (const name of names) {
+    if (!room.memberSet.has(name) && !request.left.has(name)) {
+      room.memberSet.add(name);
+      room.members.push(name);
+    }
+  }
+  room.membersAfter = names.at(-1) ?? room.membersAfter;
+  room.moreMembers = Boolean(page.hasMore) && names.length > 0;
+  const count = Number(page.memberCount);
+  if (!request.countChanged && Number.isFinite(count)) {
+    room.memberCount = count;
+  }
+}
+
+export function memberJoined(room, name) {
+  room.membersRequest?.left.delete(name);
+  if (!room.memberSet.has(name)) {
+    room.memberSet.add(name);
+    room.joinedSince.unshift(name);
+  }
+}
+
+export function memberLeft(room, name) {
+  room.membersRequest?.left.add(name);
+  if (room.memberSet.delete(name)) {
+    for (const list of [room.joinedSince, room.members]) {
+      const at = list.indexOf(name);
+      if (at >= 0) {
+        list.splice(at, 1);
+      }
+    }
+  }
+}
+
+/** The total after presence events; the server's count is the truth, what is loaded only a fallback. */
+export function setMemberCount(room, memberCount) {
+  const count = Number(memberCount);
+  room.memberCount = Number.isFinite(count) && count >= 0 ? count : Math.max(room.memberCount, room.memberSet.size);
+  if (room.membersRequest) {
+    room.membersRequest.countChanged = true;
+  }
 }
 
 /** "ana is typing…", "ana and bia are typing…", "ana, bia and 2 others are typing…", in the page's language. */

@@ -2,7 +2,7 @@
 // see text.js); no markup is ever built from strings.
 
 import { MAX_ENTRIES, typingText } from "./rooms.js";
-import { dateFormats, t, translateDocument } from "./i18n.js";
+import { dateFormats, formatNumber, t, translateDocument } from "./i18n.js";
 import { messageNodes } from "./text.js";
 
 const $ = (id) => document.getElementById(id);
@@ -51,6 +51,9 @@ export const ui = {
   announcer: $("announcer"),
   membersPanel: $("members-panel"),
   members: $("members"),
+  membersTotal: $("members-total"),
+  moreMembers: $("more-members"),
+  membersError: $("members-error"),
 };
 
 export function showError(element, text) {
@@ -218,9 +221,12 @@ function avatar(nickname) {
   return element;
 }
 
+/** The members known so far, in the order chat.js keeps (see rooms.js), under the room's total. */
 export function renderMembers(room, me) {
-  const names = room ? [...room.members].sort((a, b) => a.localeCompare(b)) : [];
-  ui.memberCount.textContent = room ? `(${names.length})` : "";
+  const names = room ? [...room.joinedSince, ...room.members] : [];
+  const total = room ? `(${formatNumber(room.memberCount)})` : "";
+  ui.memberCount.textContent = total;
+  ui.membersTotal.textContent = total;
   ui.members.replaceChildren(
     ...names.map((nickname) => {
       const item = document.createElement("li");
@@ -238,6 +244,16 @@ export function renderMembers(room, me) {
       return item;
     }),
   );
+  // Not disabled while loading: that would drop the focus of a keyboard user who pressed it.
+  ui.moreMembers.hidden = !room?.moreMembers;
+  ui.moreMembers.textContent = room?.membersRequest ? t("loading") : t("moreMembers");
+  showError(ui.membersError, room?.membersError);
+}
+
+/** Whether the member panel is shown and scrolled to within a few rows of its end (or too short to scroll). */
+export function membersNearEnd() {
+  const panel = ui.membersPanel;
+  return panel.getClientRects().length > 0 && panel.scrollHeight - panel.scrollTop - panel.clientHeight < 160;
 }
 
 // ---- message list -------------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ namespace OrleansChat.Grains;
 /// interleave with them (<see cref="IChatRoomGrain.Post"/> is <c>[AlwaysInterleave]</c>): each post takes its sequence
 /// number in its own turn, in arrival order, and waits for a group commit; one write at a time stores every post that
 /// arrived while the previous write was in flight. A post is acknowledged and published only after the write that
-/// holds it, so sequence numbers stay gapless and nothing is acknowledged that storage does not have.
+/// holds it, so sequence numbers stay gapless and nothing is acknowledged that storage does not have. Members are
+/// stored a page at a time (<see cref="RoomMembership"/>), so a join or a leave costs the same in a room of any size.
 /// </summary>
 public sealed partial class ChatRoomGrain(
     [PersistentState("log", ChatStorage.History)] IPersistentState<RoomLogState> log,
@@ -60,7 +61,8 @@ public sealed partial class ChatRoomGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomEvent>(ChatStreams.ForRoom(Room));
-        _members = new RoomMembership(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(ChatStorage.Presence), Room);
+        var presence = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(ChatStorage.Presence);
+        _members = new RoomMembership(presence, Room);
         await _members.LoadAsync(this.GetGrainId());
         if (!log.RecordExists)
         {

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using Orleans.Streams;
 using OrleansChat.Grains.Events;
 
@@ -10,10 +12,10 @@ namespace OrleansChat.Grains;
 /// interleave with them (<see cref="IChatRoomGrain.Post"/> is <c>[AlwaysInterleave]</c>): each post takes its sequence
 /// number in its own turn, in arrival order, and waits for a group commit; one write at a time stores every post that
 /// arrived while the previous write was in flight. A post is acknowledged and published only after the write that
-/// holds it, so sequence numbers stay gapless and nothing is acknowledged that storage does not have.
+/// holds it, so sequence numbers stay gapless and nothing is acknowledged that storage does not have. Members are
+/// stored a page at a time (<see cref="RoomMembership"/>), so a join or a leave costs the same in a room of any size.
 /// </summary>
 public sealed partial class ChatRoomGrain(
-    [PersistentState("members", ChatStorage.Presence)] IPersistentState<RoomMembersState> members,
     [PersistentState("log", ChatStorage.History)] IPersistentState<RoomLogState> log,
     [PersistentState("bans", ChatStorage.History)] IPersistentState<RoomBansState> bans,
     IOptions<ChatRoomOptions> options,
@@ -36,6 +38,7 @@ public sealed partial class ChatRoomGrain(
     private readonly Dictionary<Guid, Task<MessagePosted>> _unsettled = [];
 
     private IAsyncStream<RoomEvent> _stream = null!;
+    private RoomMembership _members = null!;
     private bool _writing;
     private Task _published = Task.CompletedTask;
 
@@ -58,6 +61,9 @@ public sealed partial class ChatRoomGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomEvent>(ChatStreams.ForRoom(Room));
+        var presence = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(ChatStorage.Presence);
+        _members = new RoomMembership(presence, Room);
+        await _members.LoadAsync(this.GetGrainId());
         if (!log.RecordExists)
         {
             Log.Epoch = Guid.NewGuid().ToString("N");
@@ -86,7 +92,7 @@ public sealed partial class ChatRoomGrain(
             return new JoinResult(JoinStatus.Banned, nickname, null);
         }
 
-        if (members.State.Members.TryGetValue(key, out var existing))
+        if (_members.TryGet(key, out var existing))
         {
             if (existing.SessionId != request.SessionId)
             {
@@ -95,23 +101,21 @@ public sealed partial class ChatRoomGrain(
 
             if (existing.FrontId != request.FrontId)
             {
-                members.State.Members[key] = existing with { FrontId = request.FrontId };
-                await WriteOrReload(members);
+                await WriteOrReload(_members.UpdateAsync(key, existing with { FrontId = request.FrontId }));
             }
 
             return new JoinResult(JoinStatus.Joined, existing.Nickname, Snapshot());
         }
 
-        if (members.State.Members.Count >= _options.MaxMembersPerRoom)
+        if (_members.Count >= _options.MaxMembersPerRoom)
         {
             return new JoinResult(JoinStatus.RoomFull, nickname, null);
         }
 
         var now = time.GetUtcNow();
-        members.State.Members[key] = new RoomMember(nickname, request.SessionId, request.FrontId, now);
-        await WriteOrReload(members);
+        await WriteOrReload(_members.AddAsync(key, new RoomMember(nickname, request.SessionId, request.FrontId, now)));
         LogJoined(Room, nickname);
-        await PublishAsync(new MemberJoined(Room, now, nickname, members.State.Members.Count));
+        await PublishAsync(new MemberJoined(Room, now, nickname, _members.Count));
         AnnounceMemberCount();
         return new JoinResult(JoinStatus.Joined, nickname, Snapshot());
     }
@@ -119,15 +123,14 @@ public sealed partial class ChatRoomGrain(
     public async Task Leave(LeaveRequest request)
     {
         var key = ChatRules.KeyOf(request.Nickname.Trim());
-        if (!members.State.Members.TryGetValue(key, out var member) || member.SessionId != request.SessionId)
+        if (!_members.TryGet(key, out var member) || member.SessionId != request.SessionId)
         {
             return;
         }
 
-        members.State.Members.Remove(key);
-        await WriteOrReload(members);
+        await WriteOrReload(_members.RemoveAsync(key));
         LogLeft(Room, member.Nickname);
-        await PublishAsync(new MemberLeft(Room, time.GetUtcNow(), member.Nickname, members.State.Members.Count));
+        await PublishAsync(new MemberLeft(Room, time.GetUtcNow(), member.Nickname, _members.Count));
         AnnounceMemberCount();
     }
 
@@ -150,8 +153,7 @@ public sealed partial class ChatRoomGrain(
             return new PostResult(PostStatus.Banned, null);
         }
 
-        if (!members.State.Members.TryGetValue(key, out var member)
-            || member.SessionId != request.SessionId)
+        if (!_members.TryGet(key, out var member) || member.SessionId != request.SessionId)
         {
             return new PostResult(PostStatus.NotMember, null);
         }
@@ -200,18 +202,8 @@ public sealed partial class ChatRoomGrain(
 
     public Task<RoomSnapshot> GetSnapshot() => Task.FromResult(Snapshot());
 
-    public Task<MemberPage> GetMembers(MemberQuery query) => Task.FromResult(MembersAfter(query.After, query.Limit));
-
-    private MemberPage MembersAfter(string? after, int limit)
-    {
-        var afterKey = after is null ? null : ChatRules.KeyOf(after.Trim());
-        var keys = members.State.Members.Keys
-            .Where(k => afterKey is null || string.CompareOrdinal(k, afterKey) > 0)
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        var page = keys.Take(Math.Max(limit, 0)).Select(k => members.State.Members[k].Nickname).ToList();
-        return new MemberPage(members.State.Members.Count, page, keys.Count > page.Count);
-    }
+    public Task<MemberPage> GetMembers(MemberQuery query) => Task.FromResult(
+        _members.After(query.After is null ? null : ChatRules.KeyOf(query.After.Trim()), query.Limit));
 
     public async Task<ModerationResult> Ban(ModerationRequest request)
     {
@@ -228,7 +220,7 @@ public sealed partial class ChatRoomGrain(
             LogBanned(Room, nickname, request.By);
         }
 
-        if (members.State.Members.TryGetValue(key, out var member))
+        if (_members.TryGet(key, out var member))
         {
             await RemoveMemberAsync(key, member, RemovalReason.Banned);
         }
@@ -255,7 +247,7 @@ public sealed partial class ChatRoomGrain(
     public async Task Remove(RemoveRequest request)
     {
         var key = ChatRules.KeyOf(request.Nickname.Trim());
-        if (members.State.Members.TryGetValue(key, out var member) && member.SessionId == request.SessionId)
+        if (_members.TryGet(key, out var member) && member.SessionId == request.SessionId)
         {
             await RemoveMemberAsync(key, member, request.Reason);
         }
@@ -263,20 +255,19 @@ public sealed partial class ChatRoomGrain(
 
     private async Task RemoveMemberAsync(string key, RoomMember member, RemovalReason reason)
     {
-        members.State.Members.Remove(key);
-        await WriteOrReload(members);
+        await WriteOrReload(_members.RemoveAsync(key));
         LogRemoved(Room, member.Nickname, reason);
-        await PublishAsync(new MemberRemoved(Room, time.GetUtcNow(), member.Nickname, reason, members.State.Members.Count));
+        await PublishAsync(new MemberRemoved(Room, time.GetUtcNow(), member.Nickname, reason, _members.Count));
         AnnounceMemberCount();
     }
 
     private RoomSnapshot Snapshot() => new(
         Room,
-        MembersAfter(null, _options.MembersOnJoin).Members,
+        _members.After(null, _options.MembersOnJoin).Members,
         Log.Epoch,
         Log.FirstSeq,
         _storedSeq,
-        members.State.Members.Count);
+        _members.Count);
 
     /// <summary>
     /// The group commit: while posts are queued, moves them all into the log and writes it once. Only one runs at a
@@ -456,13 +447,16 @@ public sealed partial class ChatRoomGrain(
         GrainFactory.GetGrain<IHistoryPageGrain>(HistoryPageKey.For(Room, Log.Epoch, pageIndex));
 
     private void AnnounceMemberCount() =>
-        GrainFactory.GetGrain<IRoomDirectoryGrain>(0).Update(new RoomInfo(Room, members.State.Members.Count));
+        GrainFactory.GetGrain<IRoomDirectoryGrain>(0).Update(new RoomInfo(Room, _members.Count));
 
-    private async Task WriteOrReload<TState>(IPersistentState<TState> state)
+    private Task WriteOrReload<TState>(IPersistentState<TState> state) => WriteOrReload(state.WriteStateAsync());
+
+    /// <summary>A failed write leaves memory ahead of storage: the room deactivates so the next call reloads.</summary>
+    private async Task WriteOrReload(Task write)
     {
         try
         {
-            await state.WriteStateAsync();
+            await write;
         }
         catch
         {

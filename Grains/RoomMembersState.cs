@@ -1,6 +1,10 @@
 namespace OrleansChat.Grains;
 
-/// <summary>Who is in a room, keyed by <see cref="ChatRules.KeyOf"/> of the nickname.</summary>
+/// <summary>
+/// How a room stored its members before member pages: the whole list in one record (state "members"), rewritten on
+/// every change. Kept so that a room activated from an older deployment's Redis moves its members into pages once
+/// (<see cref="RoomMembership.LoadAsync"/>).
+/// </summary>
 [GenerateSerializer, Alias("OrleansChat.RoomMembersState")]
 public sealed class RoomMembersState
 {

@@ -24,7 +24,8 @@ public sealed class BenchSilo(IHost host, string? storageRoot) : IAsyncDisposabl
     public CancellationToken Stopping =>
         host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
 
-    public static async Task<BenchSilo> StartAsync(HistoryStorage storage)
+    /// <param name="configure">What a benchmark changes in the wiring: limits, or storage it watches.</param>
+    public static async Task<BenchSilo> StartAsync(HistoryStorage storage, Action<ISiloBuilder>? configure = null)
     {
         var storageRoot = storage is HistoryStorage.File
             ? Path.Combine(Path.GetTempPath(), $"orleanschat-appendbench-{Guid.NewGuid():N}")
@@ -44,6 +45,7 @@ public sealed class BenchSilo(IHost host, string? storageRoot) : IAsyncDisposabl
 
             // Retention drops old pages and would keep the history short; the point is to let it grow.
             silo.Services.Configure<ChatRoomOptions>(o => o.RetainMessages = 0);
+            configure?.Invoke(silo);
         });
 
         var host = builder.Build();

@@ -1,0 +1,83 @@
+using Orleans.Serialization;
+using Orleans.Storage;
+using OrleansChat.Grains;
+
+namespace OrleansChat.Tests.Support;
+
+/// <summary>
+/// Passes every call to another grain storage and remembers what each read and write touched, with the size the
+/// write's state serializes to and the members it holds, so a test can tell what a change cost in storage.
+/// </summary>
+public sealed class RecordingGrainStorage(IGrainStorage inner, Serializer serializer)
+    : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly Lock _gate = new();
+    private readonly List<StorageWrite> _writes = [];
+    private readonly List<(string StateName, GrainId GrainId)> _reads = [];
+
+    /// <summary>Stops the next writes of a state with the given name, with a <see cref="StorageFailure"/>.</summary>
+    public Func<string, GrainId, bool> FailWrite { get; set; } = (_, _) => false;
+
+    public IReadOnlyList<StorageWrite> Writes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _writes];
+            }
+        }
+    }
+
+    public int ReadsOf(GrainId grainId, string stateName)
+    {
+        lock (_gate)
+        {
+            return _reads.Count(r => r.GrainId == grainId && r.StateName == stateName);
+        }
+    }
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        lock (_gate)
+        {
+            _reads.Add((stateName, grainId));
+        }
+
+        return inner.ReadStateAsync(stateName, grainId, grainState);
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (FailWrite(stateName, grainId))
+        {
+            throw new StorageFailure($"Writing {stateName} of {grainId} failed on purpose.");
+        }
+
+        await inner.WriteStateAsync(stateName, grainId, grainState);
+        var write = new StorageWrite(
+            stateName, grainId, serializer.SerializeToArray(grainState.State).Length, MembersIn(grainState.State));
+        lock (_gate)
+        {
+            _writes.Add(write);
+        }
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        inner.ClearStateAsync(stateName, grainId, grainState);
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        (inner as ILifecycleParticipant<ISiloLifecycle>)?.Participate(lifecycle);
+
+    private static int MembersIn(object? state) => state switch
+    {
+        MemberPageState page => page.Slots.Count(s => s is not null),
+        RoomMembersState all => all.Members.Count,
+        _ => 0,
+    };
+}
+
+/// <summary>One write: which record, how many bytes its state serializes to, and how many room members it holds.</summary>
+public sealed record StorageWrite(string StateName, GrainId GrainId, int Bytes, int Members);
+
+public sealed class StorageFailure(string message) : Exception(message);

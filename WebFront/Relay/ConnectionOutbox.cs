@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace OrleansChat.WebFront.Relay;
 
@@ -20,13 +21,19 @@ public sealed class ConnectionOutbox(HubConnectionContext connection, TimeProvid
 
     public string ConnectionId => connection.ConnectionId;
 
-    /// <summary>Writes started and not yet taken by the transport.</summary>
+    /// <summary>The hub protocol the client chose: what a pre-serialised write must be in.</summary>
+    public IHubProtocol Protocol => connection.Protocol;
+
+    /// <summary>Events in writes started and not yet taken by the transport.</summary>
     public int Pending => Volatile.Read(ref _pending);
 
     public bool Dropped => Volatile.Read(ref _dropped) != 0;
 
-    /// <summary>Starts a write unless the connection is already <paramref name="maxPending"/> writes behind.</summary>
-    public bool TrySend(SerializedHubMessage message, int maxPending)
+    /// <summary>
+    /// Starts a write of <paramref name="events"/> events unless the connection is already
+    /// <paramref name="maxPending"/> events behind.
+    /// </summary>
+    public bool TrySend(SerializedHubMessage message, int events, int maxPending)
     {
         if (Dropped)
         {
@@ -45,12 +52,12 @@ public sealed class ConnectionOutbox(HubConnectionContext connection, TimeProvid
             return true;
         }
 
-        if (Interlocked.Increment(ref _pending) == 1)
+        if (Interlocked.Add(ref _pending, events) == events)
         {
             Volatile.Write(ref _lastProgress, time.GetTimestamp());
         }
 
-        _ = CompleteAsync(write);
+        _ = CompleteAsync(write, events);
         return true;
     }
 
@@ -71,7 +78,7 @@ public sealed class ConnectionOutbox(HubConnectionContext connection, TimeProvid
         return true;
     }
 
-    private async Task CompleteAsync(ValueTask write)
+    private async Task CompleteAsync(ValueTask write, int events)
     {
         try
         {
@@ -84,7 +91,7 @@ public sealed class ConnectionOutbox(HubConnectionContext connection, TimeProvid
         finally
         {
             Volatile.Write(ref _lastProgress, time.GetTimestamp());
-            Interlocked.Decrement(ref _pending);
+            Interlocked.Add(ref _pending, -events);
         }
     }
 

@@ -1,5 +1,4 @@
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Protocol;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using OrleansChat.Grains;
@@ -10,16 +9,19 @@ namespace OrleansChat.WebFront.Relay;
 
 /// <summary>
 /// Carries room events from Orleans to this front's browsers. It subscribes to a room's stream once per process,
-/// while at least one local connection is in the room, and fans each event out to the room's local connections:
-/// serialised once, written to each connection without waiting for the one before (see
-/// <see cref="ConnectionOutbox"/>), so the cost of a message on the stream does not grow with the number of browsers
-/// and one slow reader holds up no one. A connection that falls too far behind is dropped; it can resume.
+/// while at least one local connection is in the room, and fans the events out to the room's local connections. The
+/// stream only queues an event (so its delivery never waits for the fan-out); the room's pump drains the queue and
+/// writes everything it drained to each connection in one write (<see cref="RoomFanOut"/>), without waiting for the
+/// connection before (<see cref="ConnectionOutbox"/>). A quiet room sends each event at once; a busy one sends
+/// several per write, as a plain SignalR hub under load does. A connection that falls too far behind is dropped; it
+/// can resume.
 /// </summary>
 /// <remarks>
 /// Per room it tracks the last sequence number handed to the room's connections. Everything up to it has been
 /// written to every one of them exactly once; a connection that joins gets the rest of what it missed from history,
 /// under the same lock, so nothing is lost or doubled at the seam. A hole in the stream's sequence (a lost event)
-/// is filled from history before the next message goes out.
+/// is filled from history before the next message goes out. Whenever the room's gate is free, everything added to
+/// its fan-out has been written.
 /// </remarks>
 public sealed partial class RoomStreamRelay(
     IClusterClient cluster,
@@ -35,6 +37,15 @@ public sealed partial class RoomStreamRelay(
     /// <summary>Asks a room for its epoch and last sequence number, without messages.</summary>
     private static readonly MessageQuery Bounds = new(1, long.MaxValue, 0);
 
+    /// <summary>
+    /// Events a room's pump takes in one pass under its gate: enough to write a busy room's backlog out together,
+    /// few enough that a join waiting for the gate is not held up long.
+    /// </summary>
+    private const int MaxEventsPerPass = 256;
+
+    /// <summary>Events queued for a room's pump before the stream's delivery waits: the back-pressure on the stream.</summary>
+    private const int InboxCapacity = 4_096;
+
     private readonly Dictionary<string, RoomFeed> _rooms = new(StringComparer.Ordinal);
 
     /// <summary>Makes sure this front receives the room's events; pair every call with <see cref="ReleaseAsync"/>.</summary>
@@ -46,7 +57,7 @@ public sealed partial class RoomStreamRelay(
         {
             if (feed.References == 0)
             {
-                feed.Handle = await StreamOf(room).SubscribeAsync((e, _) => RelayAsync(feed, e));
+                feed.Handle = await StreamOf(room).SubscribeAsync((e, _) => feed.Inbox.Writer.WriteAsync(e).AsTask());
                 try
                 {
                     // After subscribing: whatever is published from now on is either before the seam (and
@@ -81,7 +92,7 @@ public sealed partial class RoomStreamRelay(
         await feed.Gate.WaitAsync();
         try
         {
-            feed.Members.Remove(connectionId);
+            feed.Out.Members.Remove(connectionId);
             if (--feed.References == 0 && feed.Handle is { } handle)
             {
                 feed.Handle = null;
@@ -127,7 +138,7 @@ public sealed partial class RoomStreamRelay(
                 recovered = canRecover && position!.LastSeq + 1 >= range.FirstSeq;
             }
 
-            feed.Members[connectionId] = connections.Find(connectionId)
+            feed.Out.Members[connectionId] = connections.Find(connectionId)
                 ?? throw new InvalidOperationException($"Connection {connectionId} is not open on this front.");
             return new RoomHistorySlice(feed.Epoch, upTo, range.Messages.Select(ToBroadcast).ToList(), recovered);
         }
@@ -172,16 +183,39 @@ public sealed partial class RoomStreamRelay(
 
     public static BroadcastMessage ToBroadcast(MessagePosted m) => new(m.Text, m.Nickname, m.Id, m.Seq, m.Room, m.At);
 
+    /// <summary>
+    /// The room's pump, for the life of the process: takes what the stream queued, up to a pass at a time, under the
+    /// room's gate, and writes it out before letting go of the gate.
+    /// </summary>
+    private async Task PumpAsync(RoomFeed feed)
+    {
+        var inbox = feed.Inbox.Reader;
+        while (await inbox.WaitToReadAsync())
+        {
+            await feed.Gate.WaitAsync();
+            try
+            {
+                for (var taken = 0; taken < MaxEventsPerPass && inbox.TryRead(out var roomEvent); taken++)
+                {
+                    // Events still queued from a subscription that ended belong to nobody now.
+                    if (feed.Handle is not null)
+                    {
+                        await RelayAsync(feed, roomEvent);
+                    }
+                }
+            }
+            finally
+            {
+                WriteOut(feed);
+                feed.Gate.Release();
+            }
+        }
+    }
+
     private async Task RelayAsync(RoomFeed feed, RoomEvent roomEvent)
     {
-        await feed.Gate.WaitAsync();
         try
         {
-            if (feed.Handle is null)
-            {
-                return;
-            }
-
             switch (roomEvent)
             {
                 case MessagePosted message:
@@ -199,11 +233,12 @@ public sealed partial class RoomStreamRelay(
                     FanOut(feed, ChatEvents.Typing, new TypingEvent(typing.Room, typing.Nickname));
                     break;
                 case MemberRemoved removed:
-                    // The removed member's connection stops receiving the room first: it hears why from
-                    // ConnectedUsers, not the room's leave notice.
+                    // The removed member's connection stops receiving the room first (after what came before the
+                    // removal): it hears why from ConnectedUsers, not the room's leave notice.
                     if (users.ConnectionOf(removed.Nickname) is { } connectionId)
                     {
-                        feed.Members.Remove(connectionId);
+                        WriteOut(feed);
+                        feed.Out.Members.Remove(connectionId);
                     }
 
                     Announce(feed, new HeldPresence(removed.Nickname, PresenceEvent.Left, removed.MemberCount));
@@ -214,10 +249,6 @@ public sealed partial class RoomStreamRelay(
         catch (Exception ex)
         {
             LogRelayFailed(ex, roomEvent.Room);
-        }
-        finally
-        {
-            feed.Gate.Release();
         }
     }
 
@@ -243,6 +274,7 @@ public sealed partial class RoomStreamRelay(
         }
         finally
         {
+            WriteOut(feed);
             feed.Gate.Release();
         }
     }
@@ -323,6 +355,7 @@ public sealed partial class RoomStreamRelay(
         }
         finally
         {
+            WriteOut(feed);
             feed.Gate.Release();
         }
     }
@@ -357,26 +390,14 @@ public sealed partial class RoomStreamRelay(
         }
     }
 
-    /// <summary>
-    /// Serialises the event once (per protocol, lazily) and starts its write to every connection in the room,
-    /// dropping any connection already too far behind. Runs under the room's gate, so events keep their order.
-    /// </summary>
-    private void FanOut(RoomFeed feed, string method, object argument)
-    {
-        var message = new SerializedHubMessage(new InvocationMessage(method, [argument]));
-        var maxPending = limits.Value.SlowConsumerMaxPending;
-        List<ConnectionOutbox>? behind = null;
-        foreach (var outbox in feed.Members.Values)
-        {
-            if (!outbox.TrySend(message, maxPending))
-            {
-                (behind ??= []).Add(outbox);
-            }
-        }
+    /// <summary>Queues an event for every connection in the room; <see cref="WriteOut"/> sends it. Under the gate.</summary>
+    private static void FanOut(RoomFeed feed, string method, object argument) => feed.Out.Add(method, argument);
 
-        foreach (var outbox in behind ?? [])
+    /// <summary>Writes what the room's fan-out holds, dropping connections already too far behind. Under the gate.</summary>
+    private void WriteOut(RoomFeed feed)
+    {
+        foreach (var outbox in feed.Out.WriteOut(limits.Value.SlowConsumerMaxPending))
         {
-            feed.Members.Remove(outbox.ConnectionId);
             if (outbox.Drop())
             {
                 metrics.SlowConsumerDropped();
@@ -393,6 +414,7 @@ public sealed partial class RoomStreamRelay(
             {
                 feed = new RoomFeed(room, new PresenceWindow(frontOptions.Value.PresenceWindow, time));
                 _rooms.Add(room, feed);
+                _ = Task.Run(() => PumpAsync(feed));
             }
 
             return feed;
@@ -430,14 +452,18 @@ public sealed partial class RoomStreamRelay(
 
         public PresenceWindow Presence { get; } = presence;
 
+        /// <summary>What the stream delivered, waiting for the pump.</summary>
+        public Channel<RoomEvent> Inbox { get; } = Channel.CreateBounded<RoomEvent>(
+            new BoundedChannelOptions(InboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+        /// <summary>This front's connections in the room, and the events on their way to them.</summary>
+        public RoomFanOut Out { get; } = new();
+
         public int References { get; set; }
 
         public StreamSubscriptionHandle<RoomEvent>? Handle { get; set; }
 
         public string Epoch { get; set; } = string.Empty;
-
-        /// <summary>This front's connections in the room, by connection id.</summary>
-        public Dictionary<string, ConnectionOutbox> Members { get; } = new(StringComparer.Ordinal);
 
         /// <summary>The last message handed to the room's connections: the seam between history and live delivery.</summary>
         public long LastSeq { get; set; }

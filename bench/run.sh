@@ -77,6 +77,8 @@ tool_dll=bench/LoadTool/bin/Release/net10.0/OrleansChat.Bench.LoadTool.dll
 plain_dll=bench/PlainSignalR/bin/Release/net10.0/OrleansChat.Bench.PlainSignalR.dll
 front_dll=WebFront/bin/Release/net10.0/OrleansChat.WebFront.dll
 projects=(bench/LoadTool/LoadTool.csproj bench/PlainSignalR/PlainSignalR.csproj WebFront/WebFront.csproj)
+# The cluster runs deploy/local-cluster.sh on the Release builds of the silo and the front.
+((cluster)) && projects+=(Silo/Silo.csproj)
 if ((build)); then
   if ((smoke)) && [[ -f $tool_dll && -f $plain_dll && -f $front_dll ]]; then
     say "smoke: using the existing Release build"

@@ -38,16 +38,23 @@ public sealed class RoomFanOut
         SerializedHubMessage? single = count == 1 ? new SerializedHubMessage(_events[0]) : null;
         Dictionary<string, SerializedHubMessage>? combined = null;
         List<ConnectionOutbox>? behind = null;
-        foreach (var outbox in Members.Values)
+        try
         {
-            var message = single ?? Combined(outbox.Protocol, ref combined);
-            if (!outbox.TrySend(message, count, maxPending))
+            foreach (var outbox in Members.Values)
             {
-                (behind ??= []).Add(outbox);
+                var message = single ?? Combined(outbox.Protocol, ref combined);
+                if (!outbox.TrySend(message, count, maxPending))
+                {
+                    (behind ??= []).Add(outbox);
+                }
             }
         }
+        finally
+        {
+            // Written or not, never again: a second write would double what some connections already have.
+            _events.Clear();
+        }
 
-        _events.Clear();
         foreach (var outbox in behind ?? [])
         {
             Members.Remove(outbox.ConnectionId);

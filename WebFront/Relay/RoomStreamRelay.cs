@@ -203,10 +203,16 @@ public sealed partial class RoomStreamRelay(
                         await RelayAsync(feed, roomEvent);
                     }
                 }
+
+                WriteOut(feed);
+            }
+            catch (Exception ex)
+            {
+                // The pump outlives any one pass: a room whose pump stopped would never hear from its stream again.
+                LogRelayFailed(ex, feed.Room);
             }
             finally
             {
-                WriteOut(feed);
                 feed.Gate.Release();
             }
         }

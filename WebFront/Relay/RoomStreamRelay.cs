@@ -236,7 +236,7 @@ public sealed partial class RoomStreamRelay(
                     break;
                 case MemberTyping typing:
                     FlushPresence(feed);
-                    FanOut(feed, ChatEvents.Typing, new TypingEvent(typing.Room, typing.Nickname));
+                    feed.Out.Add(ChatEvents.Typing, new TypingEvent(typing.Room, typing.Nickname));
                     break;
                 case MemberRemoved removed:
                     // The removed member's connection stops receiving the room first (after what came before the
@@ -318,7 +318,7 @@ public sealed partial class RoomStreamRelay(
 
     private void Send(RoomFeed feed, MessagePosted message)
     {
-        FanOut(feed, ChatEvents.Broadcast, ToBroadcast(message));
+        feed.Out.Add(ChatEvents.Broadcast, ToBroadcast(message));
         metrics.Relayed(time.GetUtcNow() - message.At);
     }
 
@@ -380,24 +380,21 @@ public sealed partial class RoomStreamRelay(
                 var notice = change.Kind == PresenceEvent.Joined
                     ? ChatNotices.Joined(change.Nickname)
                     : ChatNotices.Left(change.Nickname);
-                FanOut(feed, ChatEvents.Notice, notice);
+                feed.Out.Add(ChatEvents.Notice, notice);
             }
         }
 
         var last = changes[^1];
         if (changes.Count == 1)
         {
-            FanOut(feed, ChatEvents.Presence, new PresenceEvent(feed.Room, last.Nickname, last.Kind, last.MemberCount));
+            feed.Out.Add(ChatEvents.Presence, new PresenceEvent(feed.Room, last.Nickname, last.Kind, last.MemberCount));
         }
         else
         {
             var batch = changes.Select(c => new PresenceChange(c.Nickname, c.Kind)).ToList();
-            FanOut(feed, ChatEvents.PresenceBatch, new PresenceBatchEvent(feed.Room, batch, last.MemberCount));
+            feed.Out.Add(ChatEvents.PresenceBatch, new PresenceBatchEvent(feed.Room, batch, last.MemberCount));
         }
     }
-
-    /// <summary>Queues an event for every connection in the room; <see cref="WriteOut"/> sends it. Under the gate.</summary>
-    private static void FanOut(RoomFeed feed, string method, object argument) => feed.Out.Add(method, argument);
 
     /// <summary>Writes what the room's fan-out holds, dropping connections already too far behind. Under the gate.</summary>
     private void WriteOut(RoomFeed feed)

@@ -46,15 +46,13 @@ public sealed record AppendBenchOptions(IReadOnlyList<long> Sizes, int Samples, 
                 case "--quick":
                     break;
                 case "--sizes":
-                    sizes = [.. ValueAfter(args, ref i).Split(',').Select(ParseSize)];
+                    sizes = [.. BenchArguments.ValueAfter(args, ref i).Split(',').Select(ParseSize)];
                     break;
                 case "--samples":
-                    samples = int.TryParse(ValueAfter(args, ref i), CultureInfo.InvariantCulture, out var n) && n > 0
-                        ? n
-                        : throw new ArgumentException("--samples must be a positive whole number.");
+                    samples = BenchArguments.Samples(args, ref i);
                     break;
                 case "--storage":
-                    storage = Enum.TryParse<HistoryStorage>(ValueAfter(args, ref i), ignoreCase: true, out var s)
+                    storage = Enum.TryParse<HistoryStorage>(BenchArguments.ValueAfter(args, ref i), ignoreCase: true, out var s)
                         && Enum.IsDefined(s)
                             ? s
                             : throw new ArgumentException("--storage must be memory or file.");
@@ -71,9 +69,6 @@ public sealed record AppendBenchOptions(IReadOnlyList<long> Sizes, int Samples, 
 
         return new AppendBenchOptions(sizes, samples, storage, defaults.WarmUp);
     }
-
-    private static string ValueAfter(IReadOnlyList<string> args, ref int i) =>
-        ++i < args.Count ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.");
 
     private static long ParseSize(string text) =>
         long.TryParse(text.Replace("_", ""), CultureInfo.InvariantCulture, out var size) && size >= 0

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Runtime;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace OrleansChat.Bench;
@@ -13,11 +11,12 @@ public static class AppendReport
     public static void Write(AppendBenchOptions options, IReadOnlyList<Checkpoint> checkpoints, TextWriter output)
     {
         var c = CultureInfo.InvariantCulture;
+        var machine = MachineInfo.Now();
         var storage = options.Storage.ToString().ToLowerInvariant();
         output.WriteLine();
         output.WriteLine(string.Create(c,
             $"Append cost, {storage} history storage, {options.Samples:N0} sequential appends per size "
-            + $"({Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription})"));
+            + $"({machine.ProcessorCount} cores, {machine.Runtime})"));
         output.WriteLine();
         output.WriteLine("| messages in room | mean µs | p50 µs | p99 µs | max µs | appends/s | working set MiB "
             + "| managed heap MiB | pages in memory | fill s | fill msg/s | load 1m |");
@@ -37,13 +36,7 @@ public static class AppendReport
             Benchmark = "append",
             Storage = storage,
             options.Samples,
-            Machine = new
-            {
-                Environment.ProcessorCount,
-                Os = RuntimeInformation.OSDescription,
-                Runtime = RuntimeInformation.FrameworkDescription,
-                ServerGc = GCSettings.IsServerGC,
-            },
+            Machine = machine,
             Checkpoints = checkpoints,
         }, Json));
     }

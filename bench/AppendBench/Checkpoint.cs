@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
+using System.Runtime.InteropServices;
 
 namespace OrleansChat.Bench;
 
@@ -47,6 +49,13 @@ public sealed record MemoryUse(double WorkingSetMiB, double ManagedHeapMiB)
         using var process = Process.GetCurrentProcess();
         return new MemoryUse(process.WorkingSet64 / MiB, GC.GetTotalMemory(forceFullCollection: false) / MiB);
     }
+}
+
+/// <summary>What a run ran on, written into every benchmark's JSON line.</summary>
+public sealed record MachineInfo(int ProcessorCount, string Os, string Runtime, bool ServerGc)
+{
+    public static MachineInfo Now() => new(
+        Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, GCSettings.IsServerGC);
 }
 
 /// <summary>

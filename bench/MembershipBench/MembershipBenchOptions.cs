@@ -36,12 +36,10 @@ public sealed record MembershipBenchOptions(IReadOnlyList<int> Sizes, int Sample
                 case "--quick":
                     break;
                 case "--sizes":
-                    sizes = [.. ValueAfter(args, ref i).Split(',').Select(ParseSize)];
+                    sizes = [.. BenchArguments.ValueAfter(args, ref i).Split(',').Select(ParseSize)];
                     break;
                 case "--samples":
-                    samples = int.TryParse(ValueAfter(args, ref i), CultureInfo.InvariantCulture, out var n) && n > 0
-                        ? n
-                        : throw new ArgumentException("--samples must be a positive whole number.");
+                    samples = BenchArguments.Samples(args, ref i);
                     break;
                 default:
                     throw new ArgumentException($"Unknown argument '{args[i]}'.");
@@ -61,7 +59,4 @@ public sealed record MembershipBenchOptions(IReadOnlyList<int> Sizes, int Sample
         && size is >= 0 and < MaxMembersPerRoom
             ? size
             : throw new ArgumentException($"Size '{text}' must be a whole number from 0 to {MaxMembersPerRoom - 1:N0}.");
-
-    private static string ValueAfter(IReadOnlyList<string> args, ref int i) =>
-        ++i < args.Count ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.");
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Runtime;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace OrleansChat.Bench;
@@ -14,10 +12,11 @@ public static class MembershipReport
         MembershipBenchOptions options, IReadOnlyList<MembershipCheckpoint> checkpoints, TextWriter output)
     {
         var c = CultureInfo.InvariantCulture;
+        var machine = MachineInfo.Now();
         output.WriteLine();
         output.WriteLine(string.Create(c,
             $"Join and leave cost, memory presence storage, {options.Samples:N0} sequential join-then-leave pairs per "
-            + $"size ({Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription})"));
+            + $"size ({machine.ProcessorCount} cores, {machine.Runtime})"));
         output.WriteLine();
         output.WriteLine("| members in room | join mean µs | join p50 µs | join p99 µs | leave mean µs | leave p50 µs "
             + "| leave p99 µs | bytes/join | bytes/leave | reload ms | fill s | fill joins/s | working set MiB | load 1m |");
@@ -37,13 +36,7 @@ public static class MembershipReport
         {
             Benchmark = "membership",
             options.Samples,
-            Machine = new
-            {
-                Environment.ProcessorCount,
-                Os = RuntimeInformation.OSDescription,
-                Runtime = RuntimeInformation.FrameworkDescription,
-                ServerGc = GCSettings.IsServerGC,
-            },
+            Machine = machine,
             Checkpoints = checkpoints,
         }, Json));
     }

@@ -1,4 +1,4 @@
-using OrleansChat.Grains.Hosting;
+using OrleansChat.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -1,4 +1,4 @@
-using OrleansChat.Grains.Hosting;
+using OrleansChat.Hosting;
 using OrleansChat.WebFront.Endpoints;
 using OrleansChat.WebFront.Hosting;
 

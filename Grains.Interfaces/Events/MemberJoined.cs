@@ -1,4 +1,4 @@
-namespace OrleansChat.Grains.Events;
+namespace OrleansChat.Grains.Interfaces.Events;
 
 /// <summary>A nickname joined the room, which now has <see cref="MemberCount"/> members.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansChat.MemberJoined")]

@@ -1,4 +1,4 @@
-namespace OrleansChat.Grains.Events;
+namespace OrleansChat.Grains.Interfaces.Events;
 
 /// <summary>A nickname left the room (its connection closed, or its front died); <see cref="MemberCount"/> remain.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansChat.MemberLeft")]

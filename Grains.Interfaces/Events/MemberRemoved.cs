@@ -1,4 +1,6 @@
-namespace OrleansChat.Grains.Events;
+using OrleansChat.Grains.Interfaces.Moderation;
+
+namespace OrleansChat.Grains.Interfaces.Events;
 
 /// <summary>
 /// An administrator took a nickname out of the room. Every front announces it as a leave; the front holding the

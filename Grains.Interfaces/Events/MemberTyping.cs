@@ -1,4 +1,4 @@
-namespace OrleansChat.Grains.Events;
+namespace OrleansChat.Grains.Interfaces.Events;
 
 /// <summary>A member is typing in the room. Ephemeral: never stored, never numbered, fine to lose.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansChat.MemberTyping")]

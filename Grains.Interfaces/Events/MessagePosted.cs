@@ -1,4 +1,4 @@
-namespace OrleansChat.Grains.Events;
+namespace OrleansChat.Grains.Interfaces.Events;
 
 /// <summary>
 /// A message accepted by the room. <see cref="Seq"/> starts at 1 and grows by one per message with no gap and no

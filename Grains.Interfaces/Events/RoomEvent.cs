@@ -1,4 +1,4 @@
-namespace OrleansChat.Grains.Events;
+namespace OrleansChat.Grains.Interfaces.Events;
 
 /// <summary>Something that happened in a room, published on the room's stream for every front to relay.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansChat.RoomEvent")]

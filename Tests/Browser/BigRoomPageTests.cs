@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Playwright;
 using OrleansChat.Tests.Front;
+using OrleansChat.WebFront.Relay;
 using static Microsoft.Playwright.Assertions;
 
 namespace OrleansChat.Tests.Browser;

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using OrleansChat.Tests.Deploy;
 using static Microsoft.Playwright.Assertions;
 
 namespace OrleansChat.Tests.Browser;

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using OrleansChat.Tests.Front;
 using Xunit.Abstractions;
+using OrleansChat.Tests.Front;
 
 namespace OrleansChat.Tests.Cluster;
 

@@ -1,12 +1,12 @@
-using OrleansChat.Grains;
-using OrleansChat.Grains.Hosting;
-using OrleansChat.Tests.Front;
-using OrleansChat.Tests.Support;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OrleansChat.Grains.Interfaces.Rooms;
+using OrleansChat.Hosting;
+using OrleansChat.Tests.Front;
+using OrleansChat.Tests.Support;
 
 namespace OrleansChat.Tests.Cluster;
 

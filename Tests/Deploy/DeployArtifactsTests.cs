@@ -3,9 +3,9 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using OrleansChat.Grains.Hosting;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using OrleansChat.Hosting;
 
 namespace OrleansChat.Tests.Deploy;
 

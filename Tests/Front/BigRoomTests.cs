@@ -3,7 +3,9 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using OrleansChat.Grains;
+using OrleansChat.Grains.Interfaces.Rules;
+using OrleansChat.WebFront.Diagnostics;
+using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Relay;
 
 namespace OrleansChat.Tests.Front;

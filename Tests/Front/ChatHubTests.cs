@@ -2,7 +2,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using OrleansChat.Grains;
+using OrleansChat.Grains.Interfaces.Rules;
+using OrleansChat.WebFront.Protocol;
 
 namespace OrleansChat.Tests.Front;
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using OrleansChat.Grains;
+using OrleansChat.WebFront.Protocol;
+using OrleansChat.WebFront.Settings;
 
 namespace OrleansChat.Tests.Front;
 
@@ -11,7 +12,7 @@ public sealed class ProductionLimitsFrontFactory : ChatFrontFactory
 
     public ProductionLimitsFrontFactory()
     {
-        var defaults = new WebFront.ChatLimitsOptions();
+        var defaults = new ChatLimitsOptions();
         With("OrleansChat:Limits:MessagesPerSecond", defaults.MessagesPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture));
         With("OrleansChat:Limits:MessageBurst", defaults.MessageBurst.ToString());
         With("OrleansChat:Limits:JoinsPerSecond", defaults.JoinsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -34,7 +35,7 @@ public sealed class FloodProtectionTests(ProductionLimitsFrontFactory front) : I
         await using var bystander = await front.ConnectAsync();
         await flooder.RegisterAsync($"flood-{_tag}");
         await bystander.RegisterAsync($"calm-{_tag}");
-        var burst = new WebFront.ChatLimitsOptions().MessageBurst;
+        var burst = new ChatLimitsOptions().MessageBurst;
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, burst * 2).Select(async i =>
         {

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using OrleansChat.Tests.Deploy;
 using OrleansChat.WebFront.Endpoints;
 
 namespace OrleansChat.Tests.Front;

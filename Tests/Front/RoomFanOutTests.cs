@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
-using OrleansChat.WebFront.Relay;
+using OrleansChat.WebFront.Connections;
 
 namespace OrleansChat.Tests.Front;
 

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using OrleansChat.Grains;
+using OrleansChat.Grains.Interfaces.Rules;
 using OrleansChat.Tests.Support;
+using OrleansChat.WebFront.Protocol;
 
 namespace OrleansChat.Tests.Front;
 

@@ -3,9 +3,9 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using OrleansChat.Grains;
 using OrleansChat.Tests.Support;
 using OrleansChat.WebFront.Endpoints;
+using OrleansChat.WebFront.Protocol;
 
 namespace OrleansChat.Tests.Front;
 

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using OrleansChat.Tests.Support;
-using OrleansChat.WebFront.Relay;
+using OrleansChat.WebFront.Diagnostics;
 
 namespace OrleansChat.Tests.Front;
 

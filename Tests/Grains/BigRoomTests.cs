@@ -1,4 +1,6 @@
-using OrleansChat.Grains;
+using OrleansChat.Grains.Interfaces.Rooms;
+using OrleansChat.Grains.Interfaces.Rules;
+using OrleansChat.Grains.Rooms;
 using OrleansChat.Tests.Support;
 
 namespace OrleansChat.Tests.Grains;

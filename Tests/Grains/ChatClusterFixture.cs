@@ -3,9 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 using Orleans.Streams;
 using Orleans.TestingHost;
-using OrleansChat.Grains;
-using OrleansChat.Grains.Events;
-using OrleansChat.Grains.Hosting;
+using OrleansChat.Grains.Interfaces.Events;
+using OrleansChat.Grains.Rooms;
+using OrleansChat.Hosting;
 using OrleansChat.Tests.Support;
 
 namespace OrleansChat.Tests.Grains;

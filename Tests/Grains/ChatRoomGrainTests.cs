@@ -1,6 +1,7 @@
 using Orleans.Runtime;
-using OrleansChat.Grains;
-using OrleansChat.Grains.Events;
+using OrleansChat.Grains.Interfaces.Events;
+using OrleansChat.Grains.Interfaces.Rooms;
+using OrleansChat.Tests.Deploy;
 
 namespace OrleansChat.Tests.Grains;
 

@@ -1,4 +1,4 @@
-using OrleansChat.Grains;
+using OrleansChat.Grains.Interfaces.Rules;
 
 namespace OrleansChat.Tests.Grains;
 

@@ -4,8 +4,10 @@ using Orleans.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
-using OrleansChat.Grains;
-using OrleansChat.Grains.Hosting;
+using OrleansChat.Grains.Interfaces.Events;
+using OrleansChat.Grains.Rooms;
+using OrleansChat.Grains.Storage;
+using OrleansChat.Hosting;
 using OrleansChat.Tests.Support;
 
 namespace OrleansChat.Tests.Grains;

@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
-using OrleansChat.Grains;
-using OrleansChat.Grains.Events;
+using OrleansChat.Grains.Interfaces.Events;
+using OrleansChat.Grains.Interfaces.Fronts;
+using OrleansChat.Grains.Interfaces.Rooms;
+using OrleansChat.Grains.Interfaces.Rules;
+using OrleansChat.Grains.Interfaces.Sessions;
 
 namespace OrleansChat.Tests.Grains;
 

@@ -1,5 +1,7 @@
-using OrleansChat.Grains;
-using OrleansChat.Grains.Events;
+using OrleansChat.Grains.Interfaces.Events;
+using OrleansChat.Grains.Interfaces.Moderation;
+using OrleansChat.Grains.Interfaces.Rooms;
+using OrleansChat.Grains.Interfaces.Rules;
 
 namespace OrleansChat.Tests.Grains;
 

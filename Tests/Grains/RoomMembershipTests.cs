@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Storage;
-using OrleansChat.Grains;
+using OrleansChat.Grains.Interfaces.Rooms;
+using OrleansChat.Grains.Interfaces.Rules;
+using OrleansChat.Grains.Rooms;
 using OrleansChat.Tests.Support;
 
 namespace OrleansChat.Tests.Grains;

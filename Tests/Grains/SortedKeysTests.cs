@@ -1,4 +1,4 @@
-using OrleansChat.Grains;
+using OrleansChat.Grains.Rooms;
 
 namespace OrleansChat.Tests.Grains;
 

@@ -1,6 +1,6 @@
 using Orleans.Serialization;
 using Orleans.Storage;
-using OrleansChat.Grains;
+using OrleansChat.Grains.Rooms;
 
 namespace OrleansChat.Tests.Support;
 

@@ -1,6 +1,7 @@
 using Microsoft.Net.Http.Headers;
+using OrleansChat.WebFront.Connections;
 using OrleansChat.WebFront.Hubs;
-using OrleansChat.WebFront.Hubs.Internal;
+using OrleansChat.WebFront.Security;
 
 namespace OrleansChat.WebFront.Endpoints;
 

@@ -1,12 +1,17 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OrleansChat.Grains;
-using OrleansChat.Grains.Hosting;
+using OrleansChat.Grains.Rooms;
+using OrleansChat.Hosting;
+using OrleansChat.WebFront.Cluster;
+using OrleansChat.WebFront.Connections;
+using OrleansChat.WebFront.Diagnostics;
 using OrleansChat.WebFront.Endpoints;
-using OrleansChat.WebFront.Hubs;
 using OrleansChat.WebFront.Hubs.Internal;
+using OrleansChat.WebFront.Hubs;
 using OrleansChat.WebFront.Relay;
+using OrleansChat.WebFront.Security;
+using OrleansChat.WebFront.Settings;
 
 namespace OrleansChat.WebFront.Hosting;
 

@@ -1,8 +1,17 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using OrleansChat.Grains;
-using OrleansChat.WebFront.Hubs.Internal;
+using OrleansChat.Grains.Interfaces.Moderation;
+using OrleansChat.Grains.Interfaces.Rooms;
+using OrleansChat.Grains.Interfaces.Rules;
+using OrleansChat.Grains.Interfaces.Sessions;
+using OrleansChat.WebFront.Cluster;
+using OrleansChat.WebFront.Connections;
+using OrleansChat.WebFront.Diagnostics;
+using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Relay;
+using OrleansChat.WebFront.Security;
+using OrleansChat.WebFront.Settings;
+using ResumeResult = OrleansChat.WebFront.Protocol.ResumeResult;
 
 namespace OrleansChat.WebFront.Hubs;
 

@@ -1,7 +1,8 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using OrleansChat.Grains;
+using OrleansChat.WebFront.Protocol;
+using OrleansChat.WebFront.Settings;
 
 namespace OrleansChat.WebFront.Hubs;
 

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using OrleansChat.WebFront.Cluster;
+using OrleansChat.WebFront.Settings;
 
 namespace OrleansChat.WebFront.Relay;
 

@@ -1,9 +1,14 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
-using OrleansChat.Grains;
-using OrleansChat.Grains.Events;
-using OrleansChat.WebFront.Hubs;
+using OrleansChat.Grains.Interfaces.Events;
+using OrleansChat.Grains.Interfaces.Rooms;
+using OrleansChat.Grains.Interfaces.Rules;
+using OrleansChat.Grains.Rooms;
+using OrleansChat.WebFront.Connections;
+using OrleansChat.WebFront.Diagnostics;
+using OrleansChat.WebFront.Protocol;
+using OrleansChat.WebFront.Settings;
 
 namespace OrleansChat.WebFront.Relay;
 

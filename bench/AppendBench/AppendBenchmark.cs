@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using OrleansChat.Grains;
+using OrleansChat.Grains.Rooms;
 
 namespace OrleansChat.Bench;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using OrleansChat.Grains;
+using OrleansChat.Grains.Interfaces.Rooms;
 
 namespace OrleansChat.Bench;
 

@@ -4,8 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using OrleansChat.Grains;
-using OrleansChat.Grains.Hosting;
+using OrleansChat.Grains.Rooms;
+using OrleansChat.Hosting;
 
 namespace OrleansChat.Bench;
 

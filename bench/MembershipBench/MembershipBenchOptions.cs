@@ -1,4 +1,5 @@
 using System.Globalization;
+using OrleansChat.Grains.Rooms;
 
 namespace OrleansChat.Bench;
 

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using OrleansChat.Bench;
-using OrleansChat.Grains;
+using OrleansChat.Grains.Rooms;
+using OrleansChat.Grains.Storage;
 
 if (args.Any(a => a is "--help" or "-h"))
 {

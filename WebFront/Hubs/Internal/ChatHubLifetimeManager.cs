@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
-using OrleansChat.WebFront.Relay;
+using OrleansChat.WebFront.Connections;
 
 namespace OrleansChat.WebFront.Hubs.Internal;
 

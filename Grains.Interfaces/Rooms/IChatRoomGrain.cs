@@ -1,0 +1,58 @@
+using Orleans.Concurrency;
+using OrleansChat.Grains.Interfaces.Events;
+using OrleansChat.Grains.Interfaces.Moderation;
+using OrleansChat.Grains.Interfaces.Rules;
+
+namespace OrleansChat.Grains.Interfaces.Rooms;
+
+/// <summary>
+/// One chat room, keyed by its normalized name (<see cref="ChatRules.TryNormalizeRoom"/>). Holds the members, numbers
+/// and stores the messages, and publishes every room event on the room's stream (<see cref="ChatStreams.ForRoom"/>).
+/// </summary>
+[Alias("OrleansChat.IChatRoomGrain")]
+public interface IChatRoomGrain : IGrainWithStringKey
+{
+    /// <summary>Adds a member. Idempotent for the same session: a retry or a resume publishes nothing.</summary>
+    [Alias("Join")]
+    Task<JoinResult> Join(JoinRequest request);
+
+    /// <summary>Removes a member if it still belongs to the given session; otherwise does nothing.</summary>
+    [Alias("Leave")]
+    Task Leave(LeaveRequest request);
+
+    /// <summary>
+    /// Stores a member's message, then publishes it. Idempotent on <see cref="PostRequest.MessageId"/>: a retried
+    /// post returns the first outcome and is not posted twice. Interleaves with the room's other calls, so posts that
+    /// arrive together are stored by one write (group commit) and a stream of posts never starves joins.
+    /// </summary>
+    [AlwaysInterleave]
+    [Alias("Post")]
+    Task<PostResult> Post(PostRequest request);
+
+    /// <summary>Stored messages in a range of sequence numbers, oldest first.</summary>
+    [Alias("GetMessages")]
+    Task<MessageRange> GetMessages(MessageQuery query);
+
+    /// <summary>The member count, the first page of members, the epoch and the sequence bounds.</summary>
+    [Alias("GetSnapshot")]
+    Task<RoomSnapshot> GetSnapshot();
+
+    /// <summary>One page of the members, in nickname order (<see cref="ChatRules.KeyOf"/>, ordinal).</summary>
+    [Alias("GetMembers")]
+    Task<MemberPage> GetMembers(MemberQuery query);
+
+    /// <summary>
+    /// Bans a nickname: it is taken out of the room if it is in, and its joins and posts are refused until
+    /// <see cref="Unban"/>. The ban is stored with the room's history, so it outlives restarts.
+    /// </summary>
+    [Alias("Ban")]
+    Task<ModerationResult> Ban(ModerationRequest request);
+
+    /// <summary>Lifts a ban; the nickname may join again. Lifting a ban that does not exist does nothing.</summary>
+    [Alias("Unban")]
+    Task<ModerationResult> Unban(ModerationRequest request);
+
+    /// <summary>Takes a member out on a moderator's behalf (a kick), publishing <see cref="MemberRemoved"/>.</summary>
+    [Alias("Remove")]
+    Task Remove(RemoveRequest request);
+}

@@ -1,0 +1,148 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace OrleansChat.Grains.Interfaces.Rules;
+
+/// <summary>
+/// The one place that decides what a valid nickname, room name and message are. The hub checks first so a bad call
+/// never reaches a grain; the grain checks again because it must never trust its callers.
+/// </summary>
+public static class ChatRules
+{
+    public const int MaxNicknameLength = 32;
+    public const int MaxMessageLength = 2000;
+
+    /// <summary>The room every seed-compatible client talks in.</summary>
+    public const string DefaultRoom = "geral";
+
+    /// <summary>
+    /// Trims and checks a nickname: 1–32 characters, no control, format or separator-line characters, and letters
+    /// from at most one of the Latin, Greek and Cyrillic scripts, whose look-alikes ("а" and "a") would let one user
+    /// pose as another.
+    /// </summary>
+    public static bool TryNormalizeNickname(string? nickname, out string normalized) =>
+        TryNormalizeName(nickname, out normalized);
+
+    /// <summary>
+    /// Room names follow the nickname rules and are case-insensitive: "Geral" and "geral" are one room, named in
+    /// lower case.
+    /// </summary>
+    public static bool TryNormalizeRoom(string? room, out string normalized)
+    {
+        var valid = TryNormalizeName(room, out normalized);
+        normalized = normalized.Normalize(NormalizationForm.FormKC).ToLowerInvariant();
+        return valid;
+    }
+
+    /// <summary>
+    /// Trims and checks a message: 1–2000 characters, no control characters other than newline. CR LF and lone CR
+    /// become LF so every client renders the same text.
+    /// </summary>
+    public static bool TryNormalizeMessage(string? text, out string normalized)
+    {
+        normalized = string.Empty;
+        if (text is null || text.Length > MaxMessageLength * 2 + 16)
+        {
+            return false;
+        }
+
+        var unified = text.Contains('\r') ? text.Replace("\r\n", "\n").Replace('\r', '\n') : text;
+        var trimmed = unified.Trim();
+        if (!IsWellFormed(trimmed, allowNewline: true, allowFormat: true, out var length)
+            || length is 0 or > MaxMessageLength
+            || trimmed.AsSpan().IndexOfAnyInRange('\u202A', '\u202E') >= 0)
+        {
+            return false;
+        }
+
+        normalized = trimmed;
+        return true;
+    }
+
+    /// <summary>
+    /// The key two nicknames collide on: compatibility-normalized (full-width "ａｎａ" is "ana"), then without case.
+    /// </summary>
+    public static string KeyOf(string normalizedName) =>
+        normalizedName.Normalize(NormalizationForm.FormKC).ToUpperInvariant();
+
+    private static bool TryNormalizeName(string? name, out string normalized)
+    {
+        normalized = string.Empty;
+        if (name is null || name.Length > MaxNicknameLength * 2 + 16)
+        {
+            return false;
+        }
+
+        var trimmed = name.Trim();
+        if (!IsWellFormed(trimmed, allowNewline: false, allowFormat: false, out var length)
+            || length is 0 or > MaxNicknameLength
+            || MixesConfusableScripts(trimmed))
+        {
+            return false;
+        }
+
+        normalized = trimmed;
+        return true;
+    }
+
+    /// <summary>Whether the letters come from more than one of Latin, Greek and Cyrillic.</summary>
+    private static bool MixesConfusableScripts(string name)
+    {
+        var scripts = 0;
+        foreach (var rune in name.EnumerateRunes())
+        {
+            if (!Rune.IsLetter(rune))
+            {
+                continue;
+            }
+
+            scripts |= rune.Value switch
+            {
+                <= 0x024F or (>= 0x1E00 and <= 0x1EFF) => 1,
+                (>= 0x0370 and <= 0x03FF) or (>= 0x1F00 and <= 0x1FFF) => 2,
+                >= 0x0400 and <= 0x052F => 4,
+                _ => 0,
+            };
+        }
+
+        return scripts is not (0 or 1 or 2 or 4);
+    }
+
+    /// <summary>
+    /// Counts Unicode scalar values (what a user calls characters) and rejects lone surrogates and control characters.
+    /// Format characters (zero-width joiners, bidi overrides) are refused in names, where they let one user pose as
+    /// another, and allowed in messages, where emoji sequences need them.
+    /// </summary>
+    private static bool IsWellFormed(string value, bool allowNewline, bool allowFormat, out int length)
+    {
+        length = 0;
+        var index = 0;
+        while (index < value.Length)
+        {
+            if (Rune.DecodeFromUtf16(value.AsSpan(index), out var rune, out var consumed) != OperationStatus.Done)
+            {
+                return false;
+            }
+
+            var category = Rune.GetUnicodeCategory(rune);
+            var allowed = category switch
+            {
+                UnicodeCategory.Control => allowNewline && rune.Value == '\n',
+                UnicodeCategory.Format => allowFormat,
+                UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator => false,
+                UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned => allowFormat,
+                _ => true,
+            };
+            if (!allowed)
+            {
+                return false;
+            }
+
+            index += consumed;
+            length++;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OrleansChat.Grains.Rooms;
+
+/// <summary>Room, history and session limits. Bound from <c>OrleansChat:Rooms</c>.</summary>
+public sealed class ChatRoomOptions
+{
+    public const string SectionName = "OrleansChat:Rooms";
+
+    [Range(1, 1_000_000)]
+    public int MaxMembersPerRoom { get; set; } = 10_000;
+
+    [Range(1, 1_000)]
+    public int MaxRoomsPerUser { get; set; } = 20;
+
+    /// <summary>Messages kept per room; older ones are dropped a page at a time. 0 keeps everything.</summary>
+    [Range(0, int.MaxValue)]
+    public int RetainMessages { get; set; } = 100_000;
+
+    /// <summary>How long messages are kept, enforced a page at a time; unset keeps them regardless of age.</summary>
+    public TimeSpan? RetainFor { get; set; }
+
+    /// <summary>How long a dropped connection keeps its nickname and rooms, waiting for the client to resume.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most missed messages a rejoin recovers; beyond it the client is told to reload history.</summary>
+    [Range(1, 100_000)]
+    public int MaxRecoveryGap { get; set; } = 1_000;
+
+    /// <summary>How many members (the first in nickname order) a join returns; the rest are paged on demand.</summary>
+    [Range(0, 1_000)]
+    public int MembersOnJoin { get; set; } = 100;
+
+    /// <summary>How many recent messages a fresh join returns.</summary>
+    [Range(0, 500)]
+    public int RecentOnJoin { get; set; } = 50;
+}

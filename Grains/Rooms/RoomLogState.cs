@@ -1,0 +1,27 @@
+using OrleansChat.Grains.Interfaces.Events;
+using OrleansChat.Grains.Interfaces.Rooms;
+
+namespace OrleansChat.Grains.Rooms;
+
+/// <summary>
+/// The head of a room's message log. Older messages live in sealed <see cref="IHistoryPageGrain"/> pages, so this
+/// state, written on every post, stays the same size however long the history grows: <see cref="Head"/> holds only
+/// the messages after the last full page.
+/// </summary>
+[GenerateSerializer, Alias("OrleansChat.RoomLogState")]
+public sealed class RoomLogState
+{
+    /// <summary>Names this incarnation of the history; a new one means the history was lost or reset.</summary>
+    [Id(0)]
+    public string Epoch { get; set; } = string.Empty;
+
+    [Id(1)]
+    public long LastSeq { get; set; }
+
+    /// <summary>The oldest sequence number retention still keeps.</summary>
+    [Id(2)]
+    public long FirstSeq { get; set; } = 1;
+
+    [Id(3)]
+    public List<MessagePosted> Head { get; set; } = [];
+}

@@ -1,0 +1,131 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+using StackExchange.Redis;
+using OrleansChat.Grains.Interfaces.Events;
+using OrleansChat.Grains.Rooms;
+using OrleansChat.Grains.Storage;
+
+namespace OrleansChat.Hosting;
+
+/// <summary>Silo wiring shared by the stand-alone Silo host, the embedded silo in WebFront, and the tests.</summary>
+public static class ChatSiloExtensions
+{
+    /// <summary>Hosts a silo in this process, clustered as <see cref="ChatClusterOptions"/> says.</summary>
+    public static IHostApplicationBuilder AddOrleansChatSilo(this IHostApplicationBuilder builder)
+    {
+        var cluster = builder.AddValidatedOptions<ChatClusterOptions>(ChatClusterOptions.SectionName);
+        builder.AddValidatedOptions<ChatRoomOptions>(ChatRoomOptions.SectionName);
+        var storage = builder.AddValidatedOptions<ChatStorageOptions>(ChatStorageOptions.SectionName);
+        builder.UseOrleans(silo =>
+        {
+            if (cluster.Mode == ClusterMode.Redis)
+            {
+                silo.UseRedisCluster(cluster);
+                silo.AddOrleansChatGrains(cluster.StreamPollInterval);
+                silo.AddRedisChatStorage(cluster.RedisConnectionString!);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(
+                    siloPort: cluster.SiloPort,
+                    gatewayPort: cluster.GatewayPort,
+                    serviceId: cluster.ServiceId,
+                    clusterId: cluster.ClusterId);
+                var dataPath = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, storage.DataPath));
+                silo.AddOrleansChatGrains(cluster.StreamPollInterval, storage with { DataPath = dataPath });
+            }
+
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// The storage and stream providers the chat grains need: history in files under
+    /// <paramref name="durableHistory"/>'s folder, or in memory without one (tests, benchmarks); presence in memory.
+    /// A Redis cluster replaces both with Redis (<see cref="AddRedisChatStorage"/>).
+    /// </summary>
+    public static ISiloBuilder AddOrleansChatGrains(
+        this ISiloBuilder silo, TimeSpan streamPollInterval, ChatStorageOptions? durableHistory = null)
+    {
+        if (durableHistory is null)
+        {
+            silo.AddChatMemoryStorage(ChatStorage.History);
+        }
+        else
+        {
+            silo.AddFileGrainStorage(ChatStorage.History, o =>
+            {
+                o.RootDirectory = durableHistory.DataPath;
+                o.FlushToDisk = durableHistory.FlushToDisk;
+            });
+        }
+
+        silo.AddChatMemoryStorage(ChatStorage.Presence);
+        silo.AddChatMemoryStorage(ChatStreams.PubSubStore);
+        silo.AddMemoryStreams(ChatStreams.ProviderName, streams => streams.ConfigurePullingAgent(agent =>
+            agent.Configure(o => o.GetQueueMsgsTimerPeriod = streamPollInterval)));
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddOptions<ChatRoomOptions>();
+        return silo;
+    }
+
+    /// <summary>
+    /// Memory storage that copies state with Orleans' own binary serializer. The default copies through
+    /// Newtonsoft.Json, which made a room's member list (rewritten on every join) 37% of the server's time in a
+    /// connection storm (bench/LOAD-RESULTS.md).
+    /// </summary>
+    private static void AddChatMemoryStorage(this ISiloBuilder silo, string name) =>
+        silo.AddMemoryGrainStorage(name, options => options.Configure<Serializer>(
+            (o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer)));
+
+    private static void UseRedisCluster(this ISiloBuilder silo, ChatClusterOptions cluster)
+    {
+        silo.UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(cluster.RedisConnectionString!));
+        silo.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (cluster.ServiceId, cluster.ClusterId));
+        silo.Configure<EndpointOptions>(o =>
+        {
+            o.SiloPort = cluster.SiloPort;
+            o.GatewayPort = cluster.GatewayPort;
+            if (!string.IsNullOrEmpty(cluster.AdvertisedAddress))
+            {
+                o.AdvertisedIPAddress = IPAddress.Parse(cluster.AdvertisedAddress);
+                o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, cluster.SiloPort);
+                o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, cluster.GatewayPort);
+            }
+        });
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = cluster.ProbeTimeout;
+            o.NumMissedProbesLimit = cluster.NumMissedProbesLimit;
+            o.TableRefreshTimeout = cluster.TableRefreshTimeout;
+            o.IAmAliveTablePublishTimeout = cluster.IAmAliveTablePublishTimeout;
+        });
+        if (cluster.Kubernetes)
+        {
+            silo.UseKubernetesHosting();
+        }
+    }
+
+    /// <summary>Every chat state in Redis: a room that moves to another silo finds its members and history.</summary>
+    private static void AddRedisChatStorage(this ISiloBuilder silo, string connectionString)
+    {
+        foreach (var name in new[] { ChatStorage.History, ChatStorage.Presence, ChatStreams.PubSubStore })
+        {
+            silo.AddRedisGrainStorage(name, o => o.ConfigurationOptions = RedisOptions(connectionString));
+        }
+    }
+
+    /// <summary>Keeps retrying a Redis that is down or restarting instead of failing the process.</summary>
+    internal static ConfigurationOptions RedisOptions(string connectionString)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = false;
+        return options;
+    }
+}

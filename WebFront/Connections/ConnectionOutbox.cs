@@ -1,0 +1,109 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+
+namespace OrleansChat.WebFront.Connections;
+
+/// <summary>
+/// One connection's end of the relay's fan-out. A write normally completes at once (it lands in the connection's
+/// buffer); one that does not is left to finish on its own, so a slow reader never holds up the room. SignalR
+/// serves a connection's writes in call order, so every client still receives a room's events in order. What this
+/// counts is how far the connection has fallen behind: the relay drops it past a bound, which keeps the memory a
+/// reader that never reads can hold to that bound.
+/// </summary>
+public sealed class ConnectionOutbox(HubConnectionContext connection, TimeProvider time)
+{
+    private int _pending;
+    private long _lastProgress = time.GetTimestamp();
+    private int _dropped;
+
+    /// <summary>Set in the connection's items when the front drops it: a drop, never the client leaving.</summary>
+    public static readonly object DroppedItem = new();
+
+    public string ConnectionId => connection.ConnectionId;
+
+    /// <summary>The hub protocol the client chose: what a pre-serialised write must be in.</summary>
+    public IHubProtocol Protocol => connection.Protocol;
+
+    /// <summary>Events in writes started and not yet taken by the transport.</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    public bool Dropped => Volatile.Read(ref _dropped) != 0;
+
+    /// <summary>
+    /// Starts a write of <paramref name="events"/> events unless the connection is already
+    /// <paramref name="maxPending"/> events behind.
+    /// </summary>
+    public bool TrySend(SerializedHubMessage message, int events, int maxPending)
+    {
+        if (Dropped)
+        {
+            return true;
+        }
+
+        if (Pending >= maxPending)
+        {
+            return false;
+        }
+
+        var write = connection.WriteAsync(message);
+        if (write.IsCompleted)
+        {
+            Observe(write);
+            return true;
+        }
+
+        if (Interlocked.Add(ref _pending, events) == events)
+        {
+            Volatile.Write(ref _lastProgress, time.GetTimestamp());
+        }
+
+        _ = CompleteAsync(write, events);
+        return true;
+    }
+
+    /// <summary>True when writes have waited and none has completed for <paramref name="timeout"/>.</summary>
+    public bool IsStalled(TimeSpan timeout) =>
+        Pending > 0 && time.GetElapsedTime(Volatile.Read(ref _lastProgress)) > timeout;
+
+    /// <summary>Closes the connection, once. The client sees a dropped connection and may resume.</summary>
+    public bool Drop()
+    {
+        if (Interlocked.Exchange(ref _dropped, 1) != 0)
+        {
+            return false;
+        }
+
+        connection.Items[DroppedItem] = true;
+        connection.Abort();
+        return true;
+    }
+
+    private async Task CompleteAsync(ValueTask write, int events)
+    {
+        try
+        {
+            await write;
+        }
+        catch (Exception)
+        {
+            // The connection is closing; its own teardown reports why.
+        }
+        finally
+        {
+            Volatile.Write(ref _lastProgress, time.GetTimestamp());
+            Interlocked.Add(ref _pending, -events);
+        }
+    }
+
+    private static void Observe(ValueTask write)
+    {
+        try
+        {
+            write.GetAwaiter().GetResult();
+        }
+        catch (Exception)
+        {
+            // As above: a write that failed at once belongs to a connection that is closing.
+        }
+    }
+}

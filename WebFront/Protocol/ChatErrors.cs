@@ -1,0 +1,28 @@
+namespace OrleansChat.WebFront.Protocol;
+
+/// <summary>
+/// The error texts a caller sees. They are part of the protocol (docs/protocol.md): clients may match on them.
+/// </summary>
+public static class ChatErrors
+{
+    public const string InvalidNickname =
+        "Invalid nickname: use 1 to 32 characters, without control or invisible characters.";
+    public const string NicknameTaken = "Nickname already in use.";
+    public const string AlreadyRegistered = "This connection is already registered.";
+    public const string NotRegistered = "Register a nickname before sending messages.";
+    public const string InvalidMessage =
+        "Invalid message: use 1 to 2000 characters, without control characters other than newline.";
+    public const string InvalidRoom = "Invalid room name: use 1 to 32 characters, without control or invisible characters.";
+    public const string NotInRoom = "Join the room first.";
+    public const string RoomFull = "The room is full.";
+    public const string TooManyRooms = "You are in too many rooms: leave one first.";
+    public const string SessionExpired = "The session expired or the resume token is invalid: register again.";
+    public const string InvalidHistoryRequest = "Invalid history request: beforeSeq must be positive and limit 1 to 100.";
+    public const string InvalidMembersRequest = "Invalid members request: after must be a nickname and limit 1 to 200.";
+    public const string RateLimited = "Too many requests: slow down.";
+    public const string Unavailable = "The chat is temporarily unavailable, try again.";
+    public const string AccountNickname = "You are signed in: register with your account's nickname, or with null.";
+    public const string NotAdmin = "Only a chat administrator can do this.";
+    public const string Banned = "You are banned from this room.";
+    public const string NotOnline = "No one is using that nickname.";
+}

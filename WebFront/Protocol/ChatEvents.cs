@@ -1,0 +1,21 @@
+namespace OrleansChat.WebFront.Protocol;
+
+/// <summary>The server-to-client event names. The first two are the seed's: external clients depend on them.</summary>
+public static class ChatEvents
+{
+    /// <summary>A notice string such as "ana entrou no chat."; sent for the default room only, as the seed did.</summary>
+    public const string Notice = "message";
+
+    public const string Broadcast = "broadcast_message";
+
+    /// <summary>One join or leave.</summary>
+    public const string Presence = "presence";
+
+    /// <summary>Several joins and leaves of one room that came within one presence window, in order.</summary>
+    public const string PresenceBatch = "presence_batch";
+
+    public const string Typing = "typing";
+
+    /// <summary>To one member only: an administrator kicked it, or banned it from a room.</summary>
+    public const string Removed = "removed";
+}

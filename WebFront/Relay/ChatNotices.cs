@@ -1,9 +1,0 @@
-namespace OrleansChat.WebFront.Relay;
-
-/// <summary>The seed's notices, word for word: Portuguese on the wire, whatever language a page shows.</summary>
-public static class ChatNotices
-{
-    public static string Joined(string nickname) => $"{nickname} entrou no chat.";
-
-    public static string Left(string nickname) => $"{nickname} saiu do chat.";
-}

@@ -2,7 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace OrleansChat.Grains.Rooms;
 
-/// <summary>Room, history and session limits. Bound from <c>OrleansChat:Rooms</c>.</summary>
+/// <summary>
+/// Room, history and session limits. Bound from <c>OrleansChat:Rooms</c>; what a join returns from history is the
+/// front's, in the same section.
+/// </summary>
 public sealed class ChatRoomOptions
 {
     public const string SectionName = "OrleansChat:Rooms";
@@ -24,15 +27,7 @@ public sealed class ChatRoomOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The most missed messages a rejoin recovers; beyond it the client is told to reload history.</summary>
-    [Range(1, 100_000)]
-    public int MaxRecoveryGap { get; set; } = 1_000;
-
     /// <summary>How many members (the first in nickname order) a join returns; the rest are paged on demand.</summary>
     [Range(0, 1_000)]
     public int MembersOnJoin { get; set; } = 100;
-
-    /// <summary>How many recent messages a fresh join returns.</summary>
-    [Range(0, 500)]
-    public int RecentOnJoin { get; set; } = 50;
 }

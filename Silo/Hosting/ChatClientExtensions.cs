@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using OrleansChat.Grains.Interfaces.Events;
-using OrleansChat.Grains.Rooms;
 
 namespace OrleansChat.Hosting;
 
@@ -10,7 +9,6 @@ public static class ChatClientExtensions
 {
     public static IHostApplicationBuilder AddOrleansChatClient(this IHostApplicationBuilder builder, ChatClusterOptions cluster)
     {
-        builder.AddValidatedOptions<ChatRoomOptions>(ChatRoomOptions.SectionName);
         builder.UseOrleansClient(client =>
         {
             client.UseRedisClustering(o => o.ConfigurationOptions = ChatSiloExtensions.RedisOptions(cluster.RedisConnectionString!));

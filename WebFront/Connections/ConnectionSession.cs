@@ -1,14 +1,21 @@
-using System.Collections.Concurrent;
-
 namespace OrleansChat.WebFront.Connections;
 
 /// <summary>
-/// What a front remembers about one registered connection, kept in the connection's <c>Context.Items</c>. The
-/// nickname grain is the authority; this copy saves a grain call on every message and lets a disconnect release
-/// the connection's room subscriptions.
+/// What a front remembers about one registered connection. The nickname grain is the authority; this copy saves a
+/// grain call on every message and lets a disconnect take the connection out of its rooms. The hub works on it in
+/// the connection's calls; the relay takes a room out of it when a moderator removes the member, so the rooms are
+/// guarded by a lock.
 /// </summary>
-public sealed class ConnectionSession(string nickname, string nicknameKey, Guid sessionId, string resumeToken)
+public sealed class ConnectionSession(string nickname, string nicknameKey, Guid sessionId, string resumeToken, string connectionId)
 {
+    private readonly HashSet<string> _rooms = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Rooms a moderator banned this user from that the connection has not been told of in a reply yet. Created on the
+    /// first ban: a front holds tens of thousands of sessions, and almost none is ever banned.
+    /// </summary>
+    private HashSet<string>? _bannedFrom;
+
     public string Nickname { get; } = nickname;
 
     public string NicknameKey { get; } = nicknameKey;
@@ -17,21 +24,65 @@ public sealed class ConnectionSession(string nickname, string nicknameKey, Guid 
 
     public string ResumeToken { get; } = resumeToken;
 
-    public HashSet<string> Rooms { get; } = new(StringComparer.Ordinal);
+    public string ConnectionId { get; } = connectionId;
 
-    /// <summary>
-    /// Rooms an administrator banned this user from, reported by the relay from another thread. The hub owns
-    /// <see cref="Rooms"/> and settles each one on the connection's next call for that room. Created on the first
-    /// ban: a front holds tens of thousands of sessions, and almost none is ever banned.
-    /// </summary>
-    private ConcurrentDictionary<string, bool>? _bannedFrom;
-
-    public void MarkBanned(string room) =>
-        LazyInitializer.EnsureInitialized(ref _bannedFrom, () => new(StringComparer.Ordinal))[room] = true;
-
-    /// <summary>True (once) if the user was banned from the room and the hub has not settled it yet.</summary>
-    public bool TakeBan(string room) => Volatile.Read(ref _bannedFrom)?.TryRemove(room, out _) == true;
-
-    /// <summary>When this connection last announced typing, per room.</summary>
+    /// <summary>When this connection last announced typing, per room. Only the connection's own calls touch it.</summary>
     public Dictionary<string, long> LastTyping { get; } = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<string> Rooms
+    {
+        get
+        {
+            lock (_rooms)
+            {
+                return [.. _rooms];
+            }
+        }
+    }
+
+    public bool IsIn(string room)
+    {
+        lock (_rooms)
+        {
+            return _rooms.Contains(room);
+        }
+    }
+
+    public void Joined(string room)
+    {
+        lock (_rooms)
+        {
+            _rooms.Add(room);
+        }
+    }
+
+    /// <summary>Forgets a room; true if the session was in it.</summary>
+    public bool Left(string room)
+    {
+        lock (_rooms)
+        {
+            return _rooms.Remove(room);
+        }
+    }
+
+    /// <summary>A moderator's ban took the user out of the room: its next call for the room hears why, once.</summary>
+    public void Banned(string room)
+    {
+        lock (_rooms)
+        {
+            if (_rooms.Remove(room))
+            {
+                (_bannedFrom ??= new(StringComparer.Ordinal)).Add(room);
+            }
+        }
+    }
+
+    /// <summary>True (once) if a ban took the user out of the room since the connection last heard of it.</summary>
+    public bool TakeBan(string room)
+    {
+        lock (_rooms)
+        {
+            return _bannedFrom?.Remove(room) == true;
+        }
+    }
 }

@@ -1,7 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OrleansChat.Grains.Rooms;
 using OrleansChat.Hosting;
 using OrleansChat.WebFront.Cluster;
 using OrleansChat.WebFront.Connections;
@@ -38,7 +37,7 @@ public static class ChatFrontExtensions
     public static IHostApplicationBuilder AddChatFront(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedOptions<ChatFrontOptions>(ChatFrontOptions.SectionName);
-        builder.AddValidatedOptions<ChatRoomOptions>(ChatRoomOptions.SectionName);
+        builder.AddValidatedOptions<RoomJoinOptions>(RoomJoinOptions.SectionName);
         var limits = builder.AddValidatedOptions<ChatLimitsOptions>(ChatLimitsOptions.SectionName);
         builder.AddChatAuth();
         builder.Services.AddSingleton<ChatRateLimitFilter>();
@@ -62,7 +61,12 @@ public static class ChatFrontExtensions
         builder.Services.AddSingleton<ChatConnections>();
         builder.Services.AddSingleton<HubLifetimeManager<ChatHub>, ChatHubLifetimeManager>();
         builder.Services.AddSingleton<ConnectedUsers>();
+        builder.Services.AddSingleton<RoomRemovals>();
         builder.Services.AddSingleton<RoomStreamRelay>();
+        builder.Services.AddSingleton<GrainCalls>();
+        builder.Services.AddSingleton<RoomJoins>();
+        builder.Services.AddSingleton<SessionStarts>();
+        builder.Services.AddSingleton<TypingThrottle>();
         builder.Services.AddHostedService<SlowConsumerMonitor>();
         builder.Services.AddSingleton<GatewayChangeSignal>();
         builder.Services.AddHostedService<RelayWatchdog>();

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Reflection;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -7,8 +9,8 @@ using OrleansChat.WebFront.Settings;
 namespace OrleansChat.WebFront.Hubs;
 
 /// <summary>
-/// Per-connection token buckets in front of every hub method, so one client cannot flood a room or the grains behind
-/// it. A call over the limit fails at once with <see cref="ChatErrors.RateLimited"/>; the connection stays open.
+/// Per-connection token buckets in front of every hub method (each names its bucket with
+/// <see cref="RateLimitedAttribute"/>), so one client cannot flood a room or the grains behind it. A call over the limit fails at once with <see cref="ChatErrors.RateLimited"/>; the connection stays open.
 /// </summary>
 /// <remarks>
 /// Partitioned limiters keyed by connection: one shared timer refills every bucket and idle buckets are dropped,
@@ -16,6 +18,8 @@ namespace OrleansChat.WebFront.Hubs;
 /// </remarks>
 public sealed class ChatRateLimitFilter : IHubFilter, IDisposable
 {
+    private static readonly ConcurrentDictionary<MethodInfo, RateBucket> Buckets = new();
+
     private readonly PartitionedRateLimiter<string> _messages;
     private readonly PartitionedRateLimiter<string> _joins;
     private readonly PartitionedRateLimiter<string> _other;
@@ -31,10 +35,10 @@ public sealed class ChatRateLimitFilter : IHubFilter, IDisposable
     public async ValueTask<object?> InvokeMethodAsync(
         HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        var limiter = invocationContext.HubMethodName switch
+        var limiter = BucketOf(invocationContext.HubMethod) switch
         {
-            nameof(ChatHub.Message) or nameof(ChatHub.SendToRoom) => _messages,
-            nameof(ChatHub.JoinRoom) or nameof(ChatHub.RejoinRoom) or nameof(ChatHub.LeaveRoom) => _joins,
+            RateBucket.Messages => _messages,
+            RateBucket.Joins => _joins,
             _ => _other,
         };
         using var lease = limiter.AttemptAcquire(invocationContext.Context.ConnectionId);
@@ -45,6 +49,11 @@ public sealed class ChatRateLimitFilter : IHubFilter, IDisposable
 
         return await next(invocationContext);
     }
+
+    /// <summary>The bucket a hub method declares with <see cref="RateLimitedAttribute"/>; read once per method.</summary>
+    public static RateBucket BucketOf(MethodInfo method) => Buckets.GetOrAdd(method, static m =>
+        m.GetCustomAttribute<RateLimitedAttribute>()?.Bucket
+        ?? throw new InvalidOperationException($"Hub method {m.Name} does not say which rate limit it draws from."));
 
     public void Dispose()
     {

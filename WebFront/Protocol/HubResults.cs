@@ -1,6 +1,6 @@
 namespace OrleansChat.WebFront.Protocol;
 
-// The hub's wire types, serialised as camelCase JSON. docs/protocol.md describes each one; tests pin them.
+// What the hub's methods return, serialised as camelCase JSON. docs/protocol.md describes each one; tests pin them.
 
 /// <summary>What <c>Register</c> returns: the nickname as stored, the room joined, and the token to resume with.</summary>
 public sealed record RegisterResult(string Nickname, string Room, string ResumeToken, RoomJoined Joined);
@@ -29,12 +29,6 @@ public sealed record RoomJoined(
 /// <summary>What <c>Message</c> and <c>SendToRoom</c> return once the room stored and numbered the message.</summary>
 public sealed record MessageAck(Guid Id, long Seq, string Room);
 
-/// <summary>
-/// The <c>broadcast_message</c> event. <c>msg</c> and <c>nickname</c> are the seed's fields; the rest let clients
-/// order, deduplicate and detect gaps.
-/// </summary>
-public sealed record BroadcastMessage(string Msg, string Nickname, Guid Id, long Seq, string Room, DateTimeOffset SentAt);
-
 /// <summary>A page of history, oldest first; <c>HasMore</c> says whether older messages remain.</summary>
 public sealed record HistoryResult(string Room, string Epoch, IReadOnlyList<BroadcastMessage> Messages, bool HasMore);
 
@@ -43,32 +37,3 @@ public sealed record RoomListing(string Room, int Members);
 
 /// <summary>A page of a room's members in nickname order; <c>HasMore</c> says whether more follow.</summary>
 public sealed record MemberPageResult(string Room, int MemberCount, IReadOnlyList<string> Members, bool HasMore);
-
-/// <summary>
-/// The <c>presence</c> event: <c>Kind</c> is <c>joined</c> or <c>left</c>; the room has <c>MemberCount</c> members
-/// after it.
-/// </summary>
-public sealed record PresenceEvent(string Room, string Nickname, string Kind, int MemberCount)
-{
-    public const string Joined = "joined";
-    public const string Left = "left";
-}
-
-/// <summary>The <c>presence_batch</c> event: joins and leaves in the order they happened.</summary>
-public sealed record PresenceBatchEvent(string Room, IReadOnlyList<PresenceChange> Changes, int MemberCount);
-
-/// <summary>One change in a <c>presence_batch</c>.</summary>
-public sealed record PresenceChange(string Nickname, string Kind);
-
-/// <summary>The <c>typing</c> event.</summary>
-public sealed record TypingEvent(string Room, string Nickname);
-
-/// <summary>
-/// The <c>removed</c> event, sent only to the member an administrator took out of a room. <c>Reason</c> is
-/// <c>kicked</c> (the connection closes right after) or <c>banned</c> (from this room only).
-/// </summary>
-public sealed record RemovedEvent(string Room, string Nickname, string Reason)
-{
-    public const string Kicked = "kicked";
-    public const string Banned = "banned";
-}

@@ -1,0 +1,109 @@
+using Microsoft.AspNetCore.SignalR;
+using OrleansChat.Grains.Interfaces.Rooms;
+using OrleansChat.Grains.Interfaces.Sessions;
+using OrleansChat.WebFront.Connections;
+using OrleansChat.WebFront.Protocol;
+using OrleansChat.WebFront.Relay;
+
+namespace OrleansChat.WebFront.Hubs;
+
+/// <summary>
+/// A connection's way into and out of rooms: the relay starts sending the room before the session joins it (so the
+/// caller sees its own join and nothing between), and stops if the room refuses the join.
+/// </summary>
+public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, GrainCalls calls)
+{
+    public async Task<RoomJoined> JoinAsync(HubCallerContext caller, ConnectionSession session, string room, RoomPosition? position)
+    {
+        // A ban the connection has not heard of is moot now: the room decides (the ban may have been lifted since).
+        session.TakeBan(room);
+        var slice = await calls.CallAsync(caller, () => relay.JoinAsync(room, session.ConnectionId, position));
+        JoinResult result;
+        try
+        {
+            result = await calls.CallAsync(caller, () => Nickname(session).JoinRoom(new SessionRoomRequest(session.SessionId, room)));
+        }
+        catch
+        {
+            await LeaveIfNotMemberAsync(session, room);
+            throw;
+        }
+
+        if (result.Status != JoinStatus.Joined || result.Room is not { } joined)
+        {
+            // Banned while in the room: out of it here too.
+            if (result.Status == JoinStatus.Banned)
+            {
+                session.Left(room);
+            }
+
+            await LeaveIfNotMemberAsync(session, room);
+            throw new HubException(result.Status switch
+            {
+                JoinStatus.RoomFull => ChatErrors.RoomFull,
+                JoinStatus.TooManyRooms => ChatErrors.TooManyRooms,
+                JoinStatus.NicknameTaken => ChatErrors.NicknameTaken,
+                JoinStatus.InvalidNickname => ChatErrors.InvalidNickname,
+                JoinStatus.Banned => ChatErrors.Banned,
+                _ => ChatErrors.SessionExpired,
+            });
+        }
+
+        session.Joined(room);
+        return new RoomJoined(room, joined.Members, slice.Epoch, slice.LastSeq, slice.Messages, slice.Recovered, joined.MemberCount);
+    }
+
+    public async Task LeaveAsync(HubCallerContext caller, ConnectionSession session, string room)
+    {
+        if (!session.Left(room))
+        {
+            return;
+        }
+
+        await relay.LeaveAsync(room, session.ConnectionId);
+        await calls.CallAsync(caller, () => Nickname(session).LeaveRoom(new SessionRoomRequest(session.SessionId, room)));
+    }
+
+    /// <summary>Stops sending every room of the session to its connection (it closed, or never finished starting).</summary>
+    public async Task LeaveAllLocallyAsync(ConnectionSession session)
+    {
+        foreach (var room in session.Rooms)
+        {
+            await relay.LeaveAsync(room, session.ConnectionId);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a call for a room the session is not in; a ban the connection has not heard of yet is reported as
+    /// such, once.
+    /// </summary>
+    public static void RequireMember(ConnectionSession session, string room)
+    {
+        if (session.TakeBan(room))
+        {
+            throw new HubException(ChatErrors.Banned);
+        }
+
+        if (!session.IsIn(room))
+        {
+            throw new HubException(ChatErrors.NotInRoom);
+        }
+    }
+
+    /// <summary>The room refused the member (banned) before its event reached this front: out of the room here.</summary>
+    public async Task RefusedAsync(ConnectionSession session, string room)
+    {
+        session.Left(room);
+        await relay.LeaveAsync(room, session.ConnectionId);
+    }
+
+    private async Task LeaveIfNotMemberAsync(ConnectionSession session, string room)
+    {
+        if (!session.IsIn(room))
+        {
+            await relay.LeaveAsync(room, session.ConnectionId);
+        }
+    }
+
+    private INicknameGrain Nickname(ConnectionSession session) => grains.GetGrain<INicknameGrain>(session.NicknameKey);
+}

@@ -1,0 +1,21 @@
+using Orleans.Streams;
+using OrleansChat.Grains.Interfaces.Events;
+using OrleansChat.WebFront.Diagnostics;
+using OrleansChat.WebFront.Settings;
+
+namespace OrleansChat.WebFront.Relay;
+
+/// <summary>What every room's feed on this front uses: the cluster, the settings, the removal handling, the metrics.</summary>
+internal sealed record RelayServices(
+    IClusterClient Cluster,
+    RoomRemovals Removals,
+    ChatFrontOptions Front,
+    ChatLimitsOptions Limits,
+    RoomJoinOptions Join,
+    ChatMetrics Metrics,
+    TimeProvider Time,
+    ILogger Logger)
+{
+    public IAsyncStream<RoomEvent> StreamOf(string room) =>
+        Cluster.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomEvent>(ChatStreams.ForRoom(room));
+}

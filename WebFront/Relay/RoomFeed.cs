@@ -1,0 +1,341 @@
+using System.Threading.Channels;
+using Orleans.Streams;
+using OrleansChat.Grains.Interfaces.Events;
+using OrleansChat.Grains.Interfaces.Rooms;
+using OrleansChat.WebFront.Connections;
+using OrleansChat.WebFront.Protocol;
+
+namespace OrleansChat.WebFront.Relay;
+
+/// <summary>
+/// One room as this front receives it: its stream subscription, its seam with history, and its connections on this
+/// front. The subscription lives exactly as long as the room has connections here: the first join subscribes, the
+/// last leave (or removal) unsubscribes, inside the same turn of the room's gate, so the count and the membership can
+/// never disagree. The stream's delivery only queues an event; the room's pump drains the queue under the gate and
+/// writes everything it drained to each connection in one write (<see cref="RoomFanOut"/>). Whenever the gate is
+/// free, everything added to the fan-out has been written.
+/// </summary>
+internal sealed partial class RoomFeed
+{
+    /// <summary>Asks a room for its epoch and last sequence number, without messages.</summary>
+    private static readonly MessageQuery Bounds = new(1, long.MaxValue, 0);
+
+    /// <summary>
+    /// Events the pump takes in one pass under the gate: enough to write a busy room's backlog out together, few
+    /// enough that a join waiting for the gate is not held up long.
+    /// </summary>
+    private const int MaxEventsPerPass = 256;
+
+    /// <summary>Events queued for the pump before the stream's delivery waits: the back-pressure on the stream.</summary>
+    private const int InboxCapacity = 4_096;
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Channel<RoomEvent> _inbox = Channel.CreateBounded<RoomEvent>(
+        new BoundedChannelOptions(InboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    private readonly RoomFanOut _out = new();
+    private readonly RoomSeam _seam = new();
+    private readonly RoomPresence _presence;
+    private readonly RelayServices _services;
+    private readonly ILogger _logger;
+    private StreamSubscriptionHandle<RoomEvent>? _subscription;
+
+    public RoomFeed(string room, RelayServices services)
+    {
+        Room = room;
+        _services = services;
+        _logger = services.Logger;
+        _presence = new RoomPresence(room, _out, services, FlushPresenceAsync);
+        _ = Task.Run(PumpAsync);
+    }
+
+    public string Room { get; }
+
+    /// <summary>
+    /// Adds a connection to the room (subscribing if it is the first) and returns what it has not seen, up to the
+    /// seam; from the seam on, the pump writes to it.
+    /// </summary>
+    public async Task<RoomHistorySlice> JoinAsync(ConnectionOutbox connection, RoomPosition? position)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_subscription is null)
+            {
+                await SubscribeAsync();
+            }
+
+            var join = _services.Join;
+            var plan = _seam.PlanJoin(position?.LastSeq, position?.Epoch, join.MaxRecoveryGap, join.RecentOnJoin);
+            var read = plan.Query is null ? null : await Grain.GetMessages(plan.Query);
+            _out.Members[connection.ConnectionId] = connection;
+            var messages = read?.Messages.Select(BroadcastMessage.From).ToList() ?? [];
+            return new RoomHistorySlice(_seam.Epoch, _seam.LastSeq, messages, plan.Recovered(read));
+        }
+        catch when (_out.Members.Count == 0 && _subscription is not null)
+        {
+            await UnsubscribeAsync();
+            throw;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Takes a connection out of the room; the last one out ends this front's subscription.</summary>
+    public async Task LeaveAsync(string connectionId)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            await LeaveUnderGateAsync(connectionId);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Reads from history what the stream has not delivered: everything stored when <paramref name="everything"/>
+    /// (the gateways changed), otherwise only what has been overdue for a whole period (<see cref="RoomSeam.CatchUp"/>).
+    /// </summary>
+    public async Task CatchUpAsync(bool everything)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_subscription is null)
+            {
+                return;
+            }
+
+            var stored = (await Grain.GetMessages(Bounds)).LastSeq;
+            if (_seam.CatchUp(stored, everything) is { } overdue)
+            {
+                _presence.Flush();
+                await FillAsync(overdue);
+            }
+        }
+        finally
+        {
+            WriteOut();
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Sends held joins and leaves when the room's presence window ends.</summary>
+    public async Task FlushPresenceAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_subscription is not null)
+            {
+                _presence.Flush();
+            }
+        }
+        catch (Exception ex)
+        {
+            LogRelayFailed(ex, Room);
+        }
+        finally
+        {
+            WriteOut();
+            _gate.Release();
+        }
+    }
+
+    private IChatRoomGrain Grain => _services.Cluster.GetGrain<IChatRoomGrain>(Room);
+
+    private async Task SubscribeAsync()
+    {
+        _subscription = await _services.StreamOf(Room).SubscribeAsync((e, _) => _inbox.Writer.WriteAsync(e).AsTask());
+        try
+        {
+            // After subscribing: whatever is published from now on is either before the seam (joiners read it from
+            // history, the pump drops it) or after it (and relayed).
+            var bounds = await Grain.GetMessages(Bounds);
+            _seam.Start(bounds.Epoch, bounds.LastSeq);
+            LogSubscribed(Room, bounds.LastSeq);
+        }
+        catch
+        {
+            await UnsubscribeAsync();
+            throw;
+        }
+    }
+
+    private async Task UnsubscribeAsync()
+    {
+        if (_subscription is not { } subscription)
+        {
+            return;
+        }
+
+        _subscription = null;
+        _presence.Forget();
+        await subscription.UnsubscribeAsync();
+        LogUnsubscribed(Room);
+    }
+
+    private async Task LeaveUnderGateAsync(string connectionId)
+    {
+        if (_out.Members.Remove(connectionId) && _out.Members.Count == 0)
+        {
+            await UnsubscribeAsync();
+        }
+    }
+
+    /// <summary>
+    /// The pump, for the life of the process: takes what the stream queued, up to a pass at a time, under the gate,
+    /// and writes it out before letting go of the gate.
+    /// </summary>
+    private async Task PumpAsync()
+    {
+        var inbox = _inbox.Reader;
+        while (await inbox.WaitToReadAsync())
+        {
+            await _gate.WaitAsync();
+            try
+            {
+                for (var taken = 0; taken < MaxEventsPerPass && inbox.TryRead(out var roomEvent); taken++)
+                {
+                    // Events still queued from a subscription that ended belong to nobody now.
+                    if (_subscription is not null)
+                    {
+                        await RelayAsync(roomEvent);
+                    }
+                }
+
+                WriteOut();
+            }
+            catch (Exception ex)
+            {
+                // The pump outlives any one pass: a room whose pump stopped would never hear from its stream again.
+                LogRelayFailed(ex, Room);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    private async Task RelayAsync(RoomEvent roomEvent)
+    {
+        try
+        {
+            switch (roomEvent)
+            {
+                case MessagePosted message:
+                    _presence.Flush();
+                    await RelayMessageAsync(message);
+                    break;
+                case MemberJoined joined:
+                    _presence.Announce(new HeldPresence(joined.Nickname, PresenceEvent.Joined, joined.MemberCount));
+                    break;
+                case MemberLeft left:
+                    _presence.Announce(new HeldPresence(left.Nickname, PresenceEvent.Left, left.MemberCount));
+                    break;
+                case MemberTyping typing:
+                    _presence.Flush();
+                    _out.Add(ChatEvents.Typing, new TypingEvent(typing.Room, typing.Nickname));
+                    break;
+                case MemberRemoved removed:
+                    await RelayRemovalAsync(removed);
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            LogRelayFailed(ex, roomEvent.Room);
+        }
+    }
+
+    /// <summary>
+    /// The removed member's connection stops receiving the room after what came before the removal; it hears why
+    /// from <see cref="RoomRemovals"/>, the others see it leave.
+    /// </summary>
+    private async Task RelayRemovalAsync(MemberRemoved removed)
+    {
+        var removals = _services.Removals;
+        if (removals.ConnectionOf(removed.Nickname) is { } connectionId)
+        {
+            WriteOut();
+            await LeaveUnderGateAsync(connectionId);
+        }
+
+        if (_subscription is not null)
+        {
+            _presence.Announce(new HeldPresence(removed.Nickname, PresenceEvent.Left, removed.MemberCount));
+        }
+
+        removals.Removed(removed);
+    }
+
+    private async Task RelayMessageAsync(MessagePosted message)
+    {
+        switch (_seam.Classify(message.Seq))
+        {
+            case LiveStep.Duplicate:
+                return;
+            case LiveStep.AfterGap:
+                await FillAsync(RoomSeam.GapUpTo(message.Seq));
+                break;
+        }
+
+        Send(message);
+    }
+
+    /// <summary>Relays, from history, the messages after the seam up to <paramref name="upTo"/>.</summary>
+    private async Task FillAsync(long upTo)
+    {
+        var from = _seam.LastSeq + 1;
+        var missing = await Grain.GetMessages(_seam.FillQuery(upTo));
+        LogGapFilled(Room, from, upTo, missing.Messages.Count);
+        _services.Metrics.FilledFromHistory(missing.Messages.Count);
+        foreach (var earlier in missing.Messages)
+        {
+            Send(earlier);
+        }
+
+        _seam.Passed(upTo);
+    }
+
+    private void Send(MessagePosted message)
+    {
+        _out.Add(ChatEvents.Broadcast, BroadcastMessage.From(message));
+        _seam.Passed(message.Seq);
+        _services.Metrics.Relayed(_services.Time.GetUtcNow() - message.At);
+    }
+
+    /// <summary>Writes what the fan-out holds, dropping connections already too far behind. Under the gate.</summary>
+    private void WriteOut()
+    {
+        foreach (var outbox in _out.WriteOut(_services.Limits.SlowConsumerMaxPending))
+        {
+            if (outbox.Drop())
+            {
+                _services.Metrics.SlowConsumerDropped();
+                LogSlowConsumerDropped(outbox.ConnectionId, outbox.Pending);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribed to room {Room} at sequence {LastSeq}")]
+    private partial void LogSubscribed(string room, long lastSeq);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Unsubscribed from room {Room}")]
+    private partial void LogUnsubscribed(string room);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {Room}: messages {From}..{To} missing from the stream, {Found} read from history")]
+    private partial void LogGapFilled(string room, long from, long to, int found);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped connection {ConnectionId}: {Pending} room events waiting for it")]
+    private partial void LogSlowConsumerDropped(string connectionId, int pending);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Relaying an event of room {Room} failed")]
+    private partial void LogRelayFailed(Exception exception, string room);
+}

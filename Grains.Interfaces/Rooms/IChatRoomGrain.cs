@@ -1,7 +1,5 @@
 using Orleans.Concurrency;
-using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Interfaces.Moderation;
-using OrleansChat.Grains.Interfaces.Rules;
 
 namespace OrleansChat.Grains.Interfaces.Rooms;
 

@@ -1,5 +1,4 @@
 using Orleans.Concurrency;
-using OrleansChat.Grains.Interfaces.Rules;
 
 namespace OrleansChat.Grains.Interfaces.Rooms;
 

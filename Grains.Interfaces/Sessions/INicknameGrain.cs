@@ -1,8 +1,6 @@
-using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Interfaces.Fronts;
 using OrleansChat.Grains.Interfaces.Moderation;
 using OrleansChat.Grains.Interfaces.Rooms;
-using OrleansChat.Grains.Interfaces.Rules;
 
 namespace OrleansChat.Grains.Interfaces.Sessions;
 

@@ -1,5 +1,3 @@
-using OrleansChat.Grains.Interfaces.Rules;
-
 namespace OrleansChat.Grains.Rooms;
 
 /// <summary>The nicknames banned from a room, keyed by <see cref="ChatRules.KeyOf"/>.</summary>

@@ -1,5 +1,4 @@
 using OrleansChat.Grains.Interfaces.Events;
-using OrleansChat.Grains.Interfaces.Rooms;
 
 namespace OrleansChat.Grains.Rooms;
 

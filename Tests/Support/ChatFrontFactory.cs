@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using OrleansChat.WebFront.Endpoints;
+using OrleansChat.WebFront.Protocol;
 
 namespace OrleansChat.Tests.Support;
 
@@ -83,7 +83,7 @@ public class ChatFrontFactory : WebApplicationFactory<Program>
         Uri? via = null, HttpTransportType transport = HttpTransportType.WebSockets, string? accessToken = null)
     {
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(via ?? BaseAddress, ChatEndpoints.HubPath), o =>
+            .WithUrl(new Uri(via ?? BaseAddress, HubRoute.Path), o =>
             {
                 o.Transports = transport;
                 o.SkipNegotiation = transport == HttpTransportType.WebSockets;

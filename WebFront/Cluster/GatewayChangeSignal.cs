@@ -1,11 +1,9 @@
-using OrleansChat.WebFront.Relay;
-
 namespace OrleansChat.WebFront.Cluster;
 
 /// <summary>
 /// Raised by the Orleans client when its set of gateways changes (a silo died or came back). It only signals: the
 /// client builds its observers before anything that uses the client exists, so the work happens in
-/// <see cref="RelayWatchdog"/>.
+/// the relay's watchdog.
 /// </summary>
 public sealed class GatewayChangeSignal : IClusterConnectionStatusObserver
 {

@@ -1,6 +1,7 @@
 using Microsoft.Net.Http.Headers;
 using OrleansChat.WebFront.Connections;
 using OrleansChat.WebFront.Hubs;
+using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Security;
 
 namespace OrleansChat.WebFront.Endpoints;
@@ -8,8 +9,6 @@ namespace OrleansChat.WebFront.Endpoints;
 /// <summary>Everything a browser reaches over HTTP: the page, its static files, the seed's images and the hub.</summary>
 public static class ChatEndpoints
 {
-    public const string HubPath = "/hubs/chat";
-
     /// <summary>The rate-limiter policy that caps open hub connections per client address.</summary>
     public const string ConnectionsPerAddressPolicy = "connections-per-address";
 
@@ -30,8 +29,8 @@ public static class ChatEndpoints
         app.MapGet("/logo", (HttpContext http) => Cached(http, images.Logo()));
         app.MapGet("/flaticon", (HttpContext http) => Cached(http, images.Icon()));
 
-        app.UseHubOriginCheck(HubPath);
-        app.UseConnectionCloseTracking(HubPath);
+        app.UseHubOriginCheck(HubRoute.Path);
+        app.UseConnectionCloseTracking(HubRoute.Path);
         app.UseRateLimiter();
         var signInRequired = app.Services.GetRequiredService<ChatAccounts>().SignInRequired;
         if (signInRequired)
@@ -40,7 +39,7 @@ public static class ChatEndpoints
             app.UseAuthorization();
         }
 
-        var hub = app.MapHub<ChatHub>(HubPath).RequireRateLimiting(ConnectionsPerAddressPolicy);
+        var hub = app.MapHub<ChatHub>(HubRoute.Path).RequireRateLimiting(ConnectionsPerAddressPolicy);
         if (signInRequired)
         {
             // Negotiation and every transport answer 401 without a valid token.

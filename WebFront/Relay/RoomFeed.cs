@@ -17,9 +17,6 @@ namespace OrleansChat.WebFront.Relay;
 /// </summary>
 internal sealed partial class RoomFeed
 {
-    /// <summary>Asks a room for its epoch and last sequence number, without messages.</summary>
-    private static readonly MessageQuery Bounds = new(1, long.MaxValue, 0);
-
     /// <summary>
     /// Events the pump takes in one pass under the gate: enough to write a busy room's backlog out together, few
     /// enough that a join waiting for the gate is not held up long.
@@ -37,8 +34,8 @@ internal sealed partial class RoomFeed
     private readonly RoomSeam _seam = new();
     private readonly RoomPresence _presence;
     private readonly RelayServices _services;
+    private readonly RoomSubscription _subscription;
     private readonly ILogger _logger;
-    private StreamSubscriptionHandle<RoomEvent>? _subscription;
 
     public RoomFeed(string room, RelayServices services)
     {
@@ -46,6 +43,7 @@ internal sealed partial class RoomFeed
         _services = services;
         _logger = services.Logger;
         _presence = new RoomPresence(room, _out, services, FlushPresenceAsync);
+        _subscription = new RoomSubscription(room, services, e => _inbox.Writer.WriteAsync(e).AsTask());
         _ = Task.Run(PumpAsync);
     }
 
@@ -60,9 +58,10 @@ internal sealed partial class RoomFeed
         await _gate.WaitAsync();
         try
         {
-            if (_subscription is null)
+            if (!_subscription.IsActive)
             {
-                await SubscribeAsync();
+                var bounds = await _subscription.StartAsync();
+                _seam.Start(bounds.Epoch, bounds.LastSeq);
             }
 
             var join = _services.Join;
@@ -72,7 +71,7 @@ internal sealed partial class RoomFeed
             var messages = read?.Messages.Select(BroadcastMessage.From).ToList() ?? [];
             return new RoomHistorySlice(_seam.Epoch, _seam.LastSeq, messages, plan.Recovered(read));
         }
-        catch when (_out.Members.Count == 0 && _subscription is not null)
+        catch when (_out.Members.Count == 0 && _subscription.IsActive)
         {
             await UnsubscribeAsync();
             throw;
@@ -106,12 +105,12 @@ internal sealed partial class RoomFeed
         await _gate.WaitAsync();
         try
         {
-            if (_subscription is null)
+            if (!_subscription.IsActive)
             {
                 return;
             }
 
-            var stored = (await Grain.GetMessages(Bounds)).LastSeq;
+            var stored = (await Grain.GetMessages(RoomSubscription.Bounds)).LastSeq;
             if (_seam.CatchUp(stored, everything) is { } overdue)
             {
                 _presence.Flush();
@@ -131,7 +130,7 @@ internal sealed partial class RoomFeed
         await _gate.WaitAsync();
         try
         {
-            if (_subscription is not null)
+            if (_subscription.IsActive)
             {
                 _presence.Flush();
             }
@@ -149,35 +148,10 @@ internal sealed partial class RoomFeed
 
     private IChatRoomGrain Grain => _services.Cluster.GetGrain<IChatRoomGrain>(Room);
 
-    private async Task SubscribeAsync()
-    {
-        _subscription = await _services.StreamOf(Room).SubscribeAsync((e, _) => _inbox.Writer.WriteAsync(e).AsTask());
-        try
-        {
-            // After subscribing: whatever is published from now on is either before the seam (joiners read it from
-            // history, the pump drops it) or after it (and relayed).
-            var bounds = await Grain.GetMessages(Bounds);
-            _seam.Start(bounds.Epoch, bounds.LastSeq);
-            LogSubscribed(Room, bounds.LastSeq);
-        }
-        catch
-        {
-            await UnsubscribeAsync();
-            throw;
-        }
-    }
-
     private async Task UnsubscribeAsync()
     {
-        if (_subscription is not { } subscription)
-        {
-            return;
-        }
-
-        _subscription = null;
         _presence.Forget();
-        await subscription.UnsubscribeAsync();
-        LogUnsubscribed(Room);
+        await _subscription.StopAsync();
     }
 
     private async Task LeaveUnderGateAsync(string connectionId)
@@ -203,7 +177,7 @@ internal sealed partial class RoomFeed
                 for (var taken = 0; taken < MaxEventsPerPass && inbox.TryRead(out var roomEvent); taken++)
                 {
                     // Events still queued from a subscription that ended belong to nobody now.
-                    if (_subscription is not null)
+                    if (_subscription.IsActive)
                     {
                         await RelayAsync(roomEvent);
                     }
@@ -267,7 +241,7 @@ internal sealed partial class RoomFeed
             await LeaveUnderGateAsync(connectionId);
         }
 
-        if (_subscription is not null)
+        if (_subscription.IsActive)
         {
             _presence.Announce(new HeldPresence(removed.Nickname, PresenceEvent.Left, removed.MemberCount));
         }
@@ -323,12 +297,6 @@ internal sealed partial class RoomFeed
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribed to room {Room} at sequence {LastSeq}")]
-    private partial void LogSubscribed(string room, long lastSeq);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Unsubscribed from room {Room}")]
-    private partial void LogUnsubscribed(string room);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room {Room}: messages {From}..{To} missing from the stream, {Found} read from history")]
     private partial void LogGapFilled(string room, long from, long to, int found);

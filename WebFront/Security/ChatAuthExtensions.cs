@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
 using OrleansChat.Hosting;
-using OrleansChat.WebFront.Endpoints;
+using OrleansChat.WebFront.Protocol;
 
 namespace OrleansChat.WebFront.Security;
 
@@ -46,7 +46,7 @@ public static class ChatAuthExtensions
                 OnMessageReceived = context =>
                 {
                     var token = context.Request.Query[AccessTokenParameter];
-                    if (!string.IsNullOrEmpty(token) && context.Request.Path.StartsWithSegments(ChatEndpoints.HubPath))
+                    if (!string.IsNullOrEmpty(token) && context.Request.Path.StartsWithSegments(HubRoute.Path))
                     {
                         context.Token = token;
                     }

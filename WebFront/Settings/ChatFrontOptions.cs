@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using OrleansChat.WebFront.Relay;
 
 namespace OrleansChat.WebFront.Settings;
 

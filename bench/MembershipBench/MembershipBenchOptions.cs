@@ -1,5 +1,4 @@
 using System.Globalization;
-using OrleansChat.Grains.Rooms;
 
 namespace OrleansChat.Bench;
 

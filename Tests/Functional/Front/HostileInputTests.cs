@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using OrleansChat.Tests.Support;
-using OrleansChat.WebFront.Endpoints;
+using OrleansChat.WebFront.Protocol;
 
 namespace OrleansChat.Tests.Functional.Front;
 
@@ -91,7 +91,7 @@ public sealed class HostileInputTests(ChatFrontFactory front) : IClassFixture<Ch
     private async Task<ClientWebSocket> OpenAsync()
     {
         var socket = new ClientWebSocket();
-        var uri = new UriBuilder(new Uri(front.BaseAddress, ChatEndpoints.HubPath)) { Scheme = "ws" }.Uri;
+        var uri = new UriBuilder(new Uri(front.BaseAddress, HubRoute.Path)) { Scheme = "ws" }.Uri;
         await socket.ConnectAsync(uri, CancellationToken.None);
         await SendAsync(socket, """{"protocol":"json","version":1}""");
         var handshake = await ReceiveAsync(socket);

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using OrleansChat.Tests.Support;
-using OrleansChat.WebFront.Endpoints;
+using OrleansChat.WebFront.Protocol;
 
 namespace OrleansChat.Tests.Functional.Front;
 
@@ -37,7 +37,7 @@ public sealed class OriginCheckTests(AllowedOriginFrontFactory front) : IClassFi
     }
 
     private HubConnection Connect(string? origin) => new HubConnectionBuilder()
-        .WithUrl(new Uri(front.BaseAddress, ChatEndpoints.HubPath), o =>
+        .WithUrl(new Uri(front.BaseAddress, HubRoute.Path), o =>
         {
             o.Transports = HttpTransportType.WebSockets;
             o.SkipNegotiation = true;

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using OrleansChat.Tests.Support;
-using OrleansChat.WebFront.Endpoints;
 using OrleansChat.WebFront.Protocol;
 
 namespace OrleansChat.Tests.Functional.Front;
@@ -20,7 +19,7 @@ public sealed class SignInTests(SignedInFrontFactory front) : IClassFixture<Sign
     public async Task Connections_without_a_valid_token_are_refused_with_401()
     {
         using var http = new HttpClient { BaseAddress = front.BaseAddress };
-        var negotiate = ChatEndpoints.HubPath + "/negotiate?negotiateVersion=1";
+        var negotiate = HubRoute.Path + "/negotiate?negotiateVersion=1";
 
         var anonymous = await http.PostAsync(negotiate, null);
         var forged = await http.PostAsync($"{negotiate}&access_token={TestTokens.Forged(Nick("ana"))}", null);
@@ -40,7 +39,7 @@ public sealed class SignInTests(SignedInFrontFactory front) : IClassFixture<Sign
         using var http = new HttpClient { BaseAddress = front.BaseAddress };
 
         var negotiate = await http.PostAsync(
-            $"{ChatEndpoints.HubPath}/negotiate?negotiateVersion=1&access_token={front.Tokens.For(Nick("ana"))}", null);
+            $"{HubRoute.Path}/negotiate?negotiateVersion=1&access_token={front.Tokens.For(Nick("ana"))}", null);
 
         Assert.Equal(HttpStatusCode.OK, negotiate.StatusCode);
     }

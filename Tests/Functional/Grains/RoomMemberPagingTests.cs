@@ -1,7 +1,6 @@
 using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Interfaces.Moderation;
 using OrleansChat.Grains.Interfaces.Rooms;
-using OrleansChat.Grains.Interfaces.Rules;
 
 namespace OrleansChat.Tests.Functional.Grains;
 

@@ -1,4 +1,4 @@
-// What the page knows about each room it is in. No DOM here: chat.js decides, view.js draws.
+// What the page knows about each room it is in. No DOM here: roomfeed.js and scrollback.js fill it, view.js draws it.
 
 import { t } from "./i18n.js";
 //

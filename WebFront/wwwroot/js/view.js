@@ -221,7 +221,7 @@ function avatar(nickname) {
   return element;
 }
 
-/** The members known so far, in the order chat.js keeps (see rooms.js), under the room's total. */
+/** The members known so far, in the order rooms.js keeps, under the room's total. */
 export function renderMembers(room, me) {
   const names = room ? [...room.joinedSince, ...room.members] : [];
   const total = room ? `(${formatNumber(room.memberCount)})` : "";

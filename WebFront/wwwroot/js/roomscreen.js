@@ -1,0 +1,201 @@
+// The room on screen: which of the page's rooms is shown, the sidebar around it, and drawing what roomfeed.js
+// reports as it happens (only the room shown is drawn; the others count unread messages). Joining, leaving and
+// listing rooms start here. view.js does the drawing; this module decides what is drawn and when.
+
+import { describeError } from "./errors.js";
+import { t } from "./i18n.js";
+import { createScrollback } from "./scrollback.js";
+import {
+  announce, appendEntries, openPanel, panelsCollapse, renderLoadOlder, renderMembers, renderRoom, renderRoomList,
+  renderServerRooms, renderTyping, showError, showPanel, ui,
+} from "./view.js";
+
+/** session: session.js; rooms: the page's rooms by name (roomfeed.js keeps them). */
+export function createRoomScreen(session, rooms) {
+  let current = null;   // the name of the room shown
+  let serverRooms = [];
+  const scrollback = createScrollback(session, rooms, () => current);
+  const { fillIfShort, fillMembers } = scrollback;
+
+  function currentRoom() {
+    return current ? rooms.get(current) ?? null : null;
+  }
+
+  function updateControls() {
+    ui.joinButton.disabled = session.phase !== "prompt";
+    ui.sendButton.disabled = !session.ready() || !current;
+    ui.roomJoinButton.disabled = !session.ready();
+    ui.leaveRoom.disabled = !session.ready() || !current;
+    ui.refreshRooms.disabled = !session.ready();
+  }
+
+  function renderSidebar() {
+    renderRoomList(rooms, current);
+    renderServerRooms(serverRooms, new Set(rooms.keys()));
+    updateControls();
+  }
+
+  function switchTo(name) {
+    if (openPanel() && panelsCollapse()) {
+      showPanel(null);
+    }
+    current = rooms.has(name) ? name : null;
+    const room = currentRoom();
+    if (room) {
+      room.unread = 0;
+    }
+    renderRoom(room, session.nickname);
+    renderSidebar();
+    showError(ui.sendError, "");
+    fillIfShort();
+    fillMembers();
+  }
+
+  /** After leaving or losing a room: the default room if still in it, else any. */
+  function switchToAnother() {
+    const names = [...rooms.keys()];
+    switchTo(names.includes("geral") ? "geral" : names.sort()[0] ?? null);
+  }
+
+  /** Once registered or resumed: refresh what the sidebar shows. */
+  function afterOpen() {
+    renderRoom(currentRoom(), session.nickname);
+    renderSidebar();
+    fillIfShort();
+    fillMembers();
+    void refreshServerRooms();
+  }
+
+  /** The session is gone: no room is shown, and the server's rooms are not known. */
+  function forget() {
+    serverRooms = [];
+    current = null;
+  }
+
+  // ---- what the rooms report (the hooks of roomfeed.js) --------------------------------------------------------
+
+  /** Live messages from others are read out by screen readers in the room shown, counted as unread elsewhere. */
+  function messagesAdded(room, added, dropped, live) {
+    if (room.name === current) {
+      appendEntries(added, session.nickname, dropped);
+      renderLoadOlder(room);
+      if (live) {
+        for (const entry of added.filter((e) => e.nickname !== session.nickname)) {
+          announce(t("announce.message", { nickname: entry.nickname, text: entry.text }));
+        }
+      }
+    } else {
+      const fromOthers = added.filter((e) => e.nickname !== session.nickname).length;
+      if (fromOthers) {
+        room.unread += fromOthers;
+        renderRoomList(rooms, current);
+      }
+    }
+  }
+
+  function noticeAdded(room, entry, dropped) {
+    if (room.name === current) {
+      appendEntries([entry], session.nickname, dropped);
+      announce(t(entry.key, entry.params));
+    }
+  }
+
+  function membersChanged(room) {
+    if (room.name === current) {
+      renderMembers(room, session.nickname);
+      fillMembers();
+    }
+  }
+
+  function roomJoined(room, reloaded) {
+    if (room.name === current) {
+      if (reloaded) {
+        renderRoom(room, session.nickname);
+      } else {
+        renderMembers(room, session.nickname); // recovered messages were appended already
+      }
+      fillMembers();
+    }
+  }
+
+  function typingChanged(room) {
+    if (room.name === current) {
+      renderTyping(room);
+    }
+  }
+
+  function roomDropped(name) {
+    if (current === name) {
+      switchToAnother();
+    } else {
+      renderSidebar();
+    }
+  }
+
+  // ---- rooms: join, leave, list --------------------------------------------------------------------------------
+
+  async function refreshServerRooms() {
+    if (!session.ready()) {
+      return;
+    }
+    try {
+      const listing = await session.listRooms();
+      serverRooms = Array.isArray(listing) ? listing : [];
+      renderServerRooms(serverRooms, new Set(rooms.keys()));
+    } catch (error) {
+      showError(ui.roomError, describeError(error));
+    }
+  }
+
+  /** Shows a room the page is in, or joins it. */
+  async function joinRoom(requested) {
+    const name = requested.trim();
+    if (!name) {
+      return;
+    }
+    const known = rooms.get(name) ?? rooms.get(name.toLowerCase());
+    if (known) {
+      switchTo(known.name);
+      return;
+    }
+    if (!session.ready()) {
+      return;
+    }
+    showError(ui.roomError, "");
+    ui.roomJoinButton.disabled = true;
+    try {
+      switchTo(await session.join(name));
+      ui.roomName.value = "";
+      ui.message.focus();
+      void refreshServerRooms();
+    } catch (error) {
+      showError(ui.roomError, describeError(error));
+    } finally {
+      updateControls();
+    }
+  }
+
+  async function leaveCurrentRoom() {
+    const name = current;
+    if (!name || !session.ready()) {
+      return;
+    }
+    showError(ui.roomError, "");
+    ui.leaveRoom.disabled = true;
+    try {
+      await session.leave(name); // the session reports the room dropped, and another is shown
+      void refreshServerRooms();
+    } catch (error) {
+      showError(ui.roomError, describeError(error));
+    } finally {
+      updateControls();
+    }
+  }
+
+  return {
+    get current() { return current; },
+    currentRoom, updateControls, renderSidebar, switchTo, switchToAnother, afterOpen, forget,
+    messagesAdded, noticeAdded, membersChanged, roomJoined, typingChanged, roomDropped,
+    refreshServerRooms, joinRoom, leaveCurrentRoom, ...scrollback,
+  };
+}

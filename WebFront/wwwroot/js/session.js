@@ -1,0 +1,344 @@
+// The page's session with the chat: one SignalR connection to /hubs/chat, and what keeps the session across drops.
+// No DOM here: chat.js has the page show what happens, through the hooks it passes in.
+//
+// Reconnects: SignalR's automatic reconnect brings the connection back after a drop; the page then calls Resume with
+// its resume token and, per room, the epoch and last sequence number it saw. The server puts the new connection in
+// the same rooms, without leave or join notices, and returns what was missed. If the grace period is over, the page
+// registers the same nickname again and rejoins its rooms from where it was.
+
+import { NICKNAME_TAKEN, SESSION_EXPIRED, UNAVAILABLE, describeError, hubError } from "./errors.js";
+
+const HUB_URL = "/hubs/chat";
+// Automatic reconnect keeps trying for a little over a minute, longer than the server's 30 s grace period.
+const RECONNECT_DELAYS_MS = [0, 1000, 2000, 5000, 5000, 10000, 10000, 10000, 10000, 10000];
+const START_RETRY_DELAYS_MS = [0, 2000, 5000, 10000];
+const REREGISTER_ATTEMPTS = 3;      // the nickname may still be held for a moment by the session that expired
+const REREGISTER_DELAY_MS = 1500;
+const RESUME_ATTEMPTS = 3;          // when the server is briefly unavailable
+const RESUME_DELAY_MS = 1000;
+const TYPING_SEND_INTERVAL_MS = 2000;
+
+// The hub's room events, and the type each is routed as.
+const ROOM_EVENTS = { broadcast_message: "broadcast", presence: "presence", presence_batch: "presence_batch" };
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * signalR: the client library's global. feed: the rooms (roomfeed.js), which the hub's room events go to.
+ * hooks, the moments the page shows:
+ *   connecting()              a start began
+ *   connected()               a start succeeded
+ *   offline()                 the connection closed, or a start gave up: it starts again only when asked
+ *   reconnecting()            the connection dropped; SignalR is trying to get it back
+ *   reconnected()             it is back, and there was no session to resume
+ *   catchingUp()              it is back, and the session is being resumed
+ *   resumed(how, recovered)   the session is resumed; how: "recovered" (missed messages fetched) or "reloaded"
+ *                             (in some room, the latest messages replaced the list)
+ *   rejoined(recovered, reason)  the session had expired; a new one under the same nickname is back in the rooms.
+ *                             reason: why the old one could not be resumed, as a sentence, or "" for plain expiry
+ *   rejoinFailed(room, error) one room could not be rejoined; the page left it
+ *   expired(nickname, error)  the session had expired and the nickname could not be registered again
+ *   roomDropped(name)         the page is no longer in a room
+ *   changed()                 the phase or the connection changed: what can be done now may differ
+ */
+export function createSession(signalR, feed, hooks) {
+  const state = {
+    nickname: null,       // set once registered
+    token: null,          // the resume token
+    phase: "prompt",      // prompt | registering | ready | resuming
+    connected: false,
+    signingOut: false,
+  };
+  const lastTypingSent = new Map(); // room -> time of the last Typing call
+  let starting = null;
+
+  const connection = new signalR.HubConnectionBuilder()
+    .withUrl(HUB_URL)
+    .withAutomaticReconnect(RECONNECT_DELAYS_MS)
+    .configureLogging(signalR.LogLevel.Warning)
+    .build();
+
+  // The seed's notice strings ("ana entrou no chat.") come for the default room only and repeat what `presence`
+  // says; the page builds its notices from `presence`, for every room, and ignores these.
+  connection.on("message", () => {});
+  for (const [name, type] of Object.entries(ROOM_EVENTS)) {
+    connection.on(name, (payload) => {
+      if (payload && typeof payload.room === "string") {
+        feed.route({ type, room: payload.room, payload });
+      }
+    });
+  }
+  connection.on("typing", (payload) => {
+    if (payload && typeof payload.room === "string") {
+      feed.someoneTyping(payload, state.nickname);
+    }
+  });
+
+  connection.onreconnecting(() => {
+    state.connected = false;
+    hooks.reconnecting();
+  });
+
+  connection.onreconnected(() => {
+    state.connected = true;
+    void resume();
+  });
+
+  connection.onclose(() => {
+    state.connected = false;
+    if (!state.signingOut) {
+      hooks.offline();
+    }
+  });
+
+  function isConnected() {
+    return connection.state === signalR.HubConnectionState.Connected;
+  }
+
+  function ready() {
+    return state.connected && state.phase === "ready";
+  }
+
+  /** Starts the connection, retrying a few times; says offline when it gives up. */
+  async function start() {
+    hooks.connecting();
+    for (const wait of START_RETRY_DELAYS_MS) {
+      await delay(wait);
+      try {
+        if (connection.state === signalR.HubConnectionState.Disconnected) {
+          await connection.start();
+        } else if (!isConnected()) {
+          continue; // SignalR is reconnecting by itself: wait for it
+        }
+        state.connected = true;
+        hooks.connected();
+        return true;
+      } catch {
+        // try again after the next delay
+      }
+    }
+    hooks.offline();
+    return false;
+  }
+
+  /** Starts the connection unless a start is already under way; resolves to whether it is connected. */
+  function ensureStarted() {
+    if (isConnected()) {
+      return Promise.resolve(true);
+    }
+    starting ??= start().finally(() => {
+      starting = null;
+    });
+    return starting;
+  }
+
+  /** Registers a nickname and takes in the default room, which Register joins; resolves to that room's name. */
+  async function register(nickname) {
+    state.phase = "registering";
+    hooks.changed();
+    feed.beginJoin();
+    try {
+      const result = await connection.invoke("Register", nickname);
+      state.nickname = result.nickname;
+      state.token = result.resumeToken;
+      state.phase = "ready";
+      feed.applyJoined(result.joined);
+      return result.joined.room;
+    } catch (error) {
+      state.phase = "prompt";
+      throw error;
+    } finally {
+      feed.endJoin();
+    }
+  }
+
+  /** After a reconnect: takes the session back, or registers again once it expired. */
+  async function resume() {
+    if (!state.token) {
+      hooks.reconnected();
+      return;
+    }
+
+    state.phase = "resuming";
+    hooks.catchingUp();
+    feed.holdAll();
+    feed.beginJoin();
+    try {
+      for (let attempt = 1; ; attempt++) {
+        let result;
+        try {
+          result = await connection.invoke("Resume", state.token, feed.positions());
+        } catch (error) {
+          if (!isConnected()) {
+            return; // dropped again: the next reconnect resumes
+          }
+          const text = hubError(error);
+          if (text === UNAVAILABLE && attempt < RESUME_ATTEMPTS) {
+            await delay(RESUME_DELAY_MS);
+            continue;
+          }
+          // Expired (or refused for another reason): the session is gone, start a new one under the same name.
+          await registerAgain(text === SESSION_EXPIRED ? "" : describeError(error));
+          return;
+        }
+
+        state.token = result.resumeToken ?? state.token;
+        state.nickname = result.nickname ?? state.nickname;
+        let recovered = 0;
+        let reloaded = 0;
+        const returned = new Set();
+        for (const joined of result.rooms ?? []) {
+          const outcome = feed.applyJoined(joined);
+          recovered += outcome.recovered;
+          reloaded += outcome.reloaded ? 1 : 0;
+          returned.add(joined.room);
+        }
+        for (const name of [...feed.rooms.keys()]) {
+          if (!returned.has(name)) {
+            drop(name); // the server no longer has this session in it
+          }
+        }
+        state.phase = "ready";
+        hooks.resumed(reloaded ? "reloaded" : "recovered", recovered);
+        return;
+      }
+    } finally {
+      if (state.phase === "resuming" && isConnected()) {
+        state.phase = "ready"; // whatever happened, do not leave the page stuck
+      }
+      for (const room of feed.rooms.values()) {
+        if (!isConnected()) {
+          break; // keep holding: the next resume applies them
+        }
+        feed.releaseHeld(room);
+      }
+      feed.endJoin();
+      hooks.changed();
+    }
+  }
+
+  /** The session expired: registers the same nickname and rejoins the rooms the page was in, from where it was. */
+  async function registerAgain(reason) {
+    const nickname = state.nickname;
+    const previous = feed.positions();
+    let result;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = await connection.invoke("Register", nickname);
+        break;
+      } catch (error) {
+        if (!isConnected()) {
+          return; // the next reconnect tries again (Resume fails, then this)
+        }
+        if (hubError(error) === NICKNAME_TAKEN && attempt < REREGISTER_ATTEMPTS) {
+          await delay(REREGISTER_DELAY_MS);
+          continue;
+        }
+        forget();
+        hooks.expired(nickname, error);
+        return;
+      }
+    }
+
+    state.token = result.resumeToken;
+    state.nickname = result.nickname;
+    state.phase = "ready";
+    const registeredIn = result.joined.room; // the default room, which Register joins
+    if (!feed.rooms.has(registeredIn)) {
+      feed.applyJoined(result.joined);
+    }
+    let recovered = 0;
+    for (const position of previous) {
+      try {
+        const joined = await connection.invoke("RejoinRoom", position.room, position.epoch, position.lastSeq);
+        recovered += feed.applyJoined(joined).recovered;
+      } catch (error) {
+        if (!isConnected()) {
+          return;
+        }
+        if (position.room === registeredIn) {
+          feed.applyJoined(result.joined); // in it anyway: show its latest messages instead
+        } else {
+          drop(position.room);
+          hooks.rejoinFailed(position.room, error);
+        }
+      }
+    }
+    hooks.rejoined(recovered, reason);
+  }
+
+  /** Joins a room by name and takes it in; resolves to the room's name as the server spells it. */
+  async function join(name) {
+    feed.beginJoin();
+    try {
+      const joined = await connection.invoke("JoinRoom", name);
+      feed.applyJoined(joined);
+      return joined.room;
+    } finally {
+      feed.endJoin();
+    }
+  }
+
+  async function leave(name) {
+    await connection.invoke("LeaveRoom", name);
+    drop(name);
+  }
+
+  function drop(name) {
+    if (feed.drop(name)) {
+      lastTypingSent.delete(name);
+      hooks.roomDropped(name);
+    }
+  }
+
+  /** Forgets the session, rooms and all, without touching the connection. */
+  function forget() {
+    feed.clear();
+    state.token = null;
+    state.nickname = null;
+    state.phase = "prompt";
+    lastTypingSent.clear();
+  }
+
+  /** Closing the connection on purpose is a clean leave: the server announces it right away. */
+  async function signOut() {
+    state.signingOut = true;
+    try {
+      await connection.stop();
+    } finally {
+      state.signingOut = false;
+    }
+    forget();
+  }
+
+  function send(room, text) {
+    lastTypingSent.delete(room); // the next keystroke announces typing again
+    return connection.invoke("SendToRoom", room, text);
+  }
+
+  /** Tells the room this user is typing, at most once per interval. */
+  function typing(room) {
+    if (!ready()) {
+      return;
+    }
+    const now = Date.now();
+    if (now - (lastTypingSent.get(room) ?? 0) < TYPING_SEND_INTERVAL_MS) {
+      return;
+    }
+    lastTypingSent.set(room, now);
+    connection.invoke("Typing", room).catch(() => {
+      // typing is a hint: a lost one does not matter
+    });
+  }
+
+  return {
+    get nickname() { return state.nickname; },
+    get token() { return state.token; },
+    get phase() { return state.phase; },
+    get connected() { return state.connected; },
+    ready, ensureStarted, register, resume, join, leave, signOut, send, typing,
+    history: (room, before, limit) => connection.invoke("History", room, before, limit),
+    members: (room, after, limit) => connection.invoke("Members", room, after, limit),
+    listRooms: () => connection.invoke("ListRooms"),
+  };
+}

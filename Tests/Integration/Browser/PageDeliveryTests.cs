@@ -10,7 +10,8 @@ public sealed partial class PageDeliveryTests(BrowserFixture browser)
     /// <summary>Everything the page loads apart from the two images: the page, its style, its modules, SignalR.</summary>
     private static readonly string[] Files =
     [
-        "/", "/css/chat.css", "/js/chat.js", "/js/i18n.js", "/js/rooms.js", "/js/text.js", "/js/view.js", "/js/errors.js",
+        "/", "/css/chat.css", "/js/chat.js", "/js/session.js", "/js/roomfeed.js", "/js/roomscreen.js", "/js/scrollback.js", "/js/status.js",
+        "/js/i18n.js", "/js/rooms.js", "/js/text.js", "/js/view.js", "/js/errors.js",
         "/lib/signalr/signalr.min.js",
     ];
 

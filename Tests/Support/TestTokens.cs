@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using OrleansChat.Tests.Front;
 
 namespace OrleansChat.Tests.Support;
 

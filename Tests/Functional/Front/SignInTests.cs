@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using OrleansChat.Tests.Support;
+using OrleansChat.WebFront.Endpoints;
+using OrleansChat.WebFront.Protocol;
+
+namespace OrleansChat.Tests.Functional.Front;
+
+/// <summary>Jwt mode: only signed-in users connect, and each one's nickname is the one its token names.</summary>
+public sealed class SignInTests(SignedInFrontFactory front) : IClassFixture<SignedInFrontFactory>
+{
+    private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
+
+    private string Nick(string name) => $"{name}{_tag}";
+
+    [Fact]
+    public async Task Connections_without_a_valid_token_are_refused_with_401()
+    {
+        using var http = new HttpClient { BaseAddress = front.BaseAddress };
+        var negotiate = ChatEndpoints.HubPath + "/negotiate?negotiateVersion=1";
+
+        var anonymous = await http.PostAsync(negotiate, null);
+        var forged = await http.PostAsync($"{negotiate}&access_token={TestTokens.Forged(Nick("ana"))}", null);
+        var webSocket = await Assert.ThrowsAsync<WebSocketException>(() =>
+            new ClientWebSocket().ConnectAsync(new Uri(front.BaseAddress.ToString().Replace("http", "ws") + "hubs/chat"), default));
+        var client = await Assert.ThrowsAnyAsync<Exception>(() => front.ConnectAsync());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Contains("401", webSocket.Message);
+        Assert.Contains("401", client.Message);
+    }
+
+    [Fact]
+    public async Task A_browser_passes_its_token_in_the_query_string()
+    {
+        using var http = new HttpClient { BaseAddress = front.BaseAddress };
+
+        var negotiate = await http.PostAsync(
+            $"{ChatEndpoints.HubPath}/negotiate?negotiateVersion=1&access_token={front.Tokens.For(Nick("ana"))}", null);
+
+        Assert.Equal(HttpStatusCode.OK, negotiate.StatusCode);
+    }
+
+    [Fact]
+    public async Task Register_binds_the_nickname_to_the_tokens_claim()
+    {
+        await using var ana = await front.SignInAsync(Nick("Ana"));
+        await using var bia = await front.SignInAsync(Nick("Bia"));
+
+        var byNull = await ana.Connection.InvokeAsync<JsonElement>("Register", (string?)null);
+        var byOtherCase = await bia.RegisterAsync(Nick("BIA"));
+
+        Assert.Equal(Nick("Ana"), byNull.GetProperty("nickname").GetString());
+        Assert.Equal(Nick("Bia"), byOtherCase.GetProperty("nickname").GetString());
+        Assert.Equal($"{Nick("Ana")} entrou no chat.", await ana.NextNoticeAsync());
+        await ana.Events.FirstAsync(e => e.Notice == $"{Nick("Bia")} entrou no chat.");
+    }
+
+    [Fact]
+    public async Task A_user_cannot_take_another_users_nickname()
+    {
+        await using var mallory = await front.SignInAsync(Nick("mallory"));
+
+        var free = await Assert.ThrowsAsync<HubException>(() => mallory.RegisterAsync(Nick("ana")));
+
+        Assert.EndsWith(ChatErrors.AccountNickname, free.Message);
+        Assert.Equal(Nick("mallory"), (await mallory.RegisterAsync(Nick("mallory"))).GetProperty("nickname").GetString());
+    }
+
+    [Fact]
+    public async Task Only_the_same_account_can_resume_a_session()
+    {
+        await using var ana = await front.SignInAsync(Nick("ana"));
+        var token = (await ana.RegisterAsync(Nick("ana"))).GetProperty("resumeToken").GetString();
+        await using var thief = await front.SignInAsync(Nick("mallory"));
+        await using var anaAgain = await front.SignInAsync(Nick("ana"));
+
+        var stolen = await Assert.ThrowsAsync<HubException>(() =>
+            thief.Connection.InvokeAsync<JsonElement>("Resume", token, null));
+        var resumed = await anaAgain.Connection.InvokeAsync<JsonElement>("Resume", token, null);
+
+        Assert.EndsWith(ChatErrors.SessionExpired, stolen.Message);
+        Assert.Equal(Nick("ana"), resumed.GetProperty("nickname").GetString());
+    }
+}

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
+using Orleans.Streams;
+using Orleans.TestingHost;
+using OrleansChat.Grains.Interfaces.Events;
+using OrleansChat.Grains.Rooms;
+using OrleansChat.Hosting;
+using OrleansChat.Tests.Support;
+
+namespace OrleansChat.Tests.Functional.Grains;
+
+/// <summary>A real in-process Orleans cluster with the chat's own silo wiring.</summary>
+public sealed class ChatClusterFixture : IAsyncLifetime
+{
+    public TestCluster Cluster { get; } = new TestClusterBuilder(1)
+        .AddSiloBuilderConfigurator<SiloConfigurator>()
+        .AddClientBuilderConfigurator<ClientConfigurator>()
+        .Build();
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public Task InitializeAsync() => Cluster.DeployAsync();
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    /// <summary>Subscribes to a room's stream and collects what it carries.</summary>
+    public async Task<Inbox<RoomEvent>> ListenAsync(string room)
+    {
+        var inbox = new Inbox<RoomEvent>();
+        var stream = Cluster.Client.GetStreamProvider(ChatStreams.ProviderName)
+            .GetStream<RoomEvent>(ChatStreams.ForRoom(room));
+        await stream.SubscribeAsync((e, _) =>
+        {
+            inbox.Add(e);
+            return Task.CompletedTask;
+        });
+        return inbox;
+    }
+
+    /// <summary>Limits small enough to reach in a test; everything else as in production.</summary>
+    public static readonly ChatRoomOptions Limits = new()
+    {
+        MaxMembersPerRoom = 5,
+        MaxRoomsPerUser = 3,
+        RetainMessages = 200,
+        ReconnectGrace = TimeSpan.FromSeconds(1),
+    };
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddOrleansChatGrains(new ChatClusterOptions().StreamPollInterval);
+            siloBuilder.Services.Configure<ChatRoomOptions>(o =>
+            {
+                o.MaxMembersPerRoom = Limits.MaxMembersPerRoom;
+                o.MaxRoomsPerUser = Limits.MaxRoomsPerUser;
+                o.RetainMessages = Limits.RetainMessages;
+                o.ReconnectGrace = Limits.ReconnectGrace;
+            });
+        }
+    }
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+            clientBuilder.AddMemoryStreams(ChatStreams.ProviderName);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ChatClusterCollection : ICollectionFixture<ChatClusterFixture>
+{
+    public const string Name = "chat cluster";
+}

@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Xunit.Abstractions;
+using OrleansChat.Tests.Support;
+
+namespace OrleansChat.Tests.Integration.Cluster;
+
+/// <summary>
+/// What users see of a real 2-silo, 2-front cluster on Redis, healthy and while its processes die. Each fault test
+/// restores the process it killed, so the tests can share one cluster.
+/// </summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class ClusterFaultTests(RedisClusterFixture cluster, ITestOutputHelper output)
+{
+    private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
+
+    private string Nick(string name) => $"{name}-{_tag}";
+
+    [Fact]
+    public async Task Users_on_different_fronts_see_each_others_joins_and_messages_complete_and_in_order()
+    {
+        await using var ana = await RegisteredAsync(0, "ana");
+        await using var bia = await RegisteredAsync(1, "bia");
+        await ana.Events.FirstAsync(e => e.Notice == $"{Nick("bia")} entrou no chat.");
+        var room = $"cross-{_tag}";
+        await ana.JoinRoomAsync(room);
+        await bia.JoinRoomAsync(room);
+
+        var latencies = new List<double>();
+        var acked = new List<long>();
+        for (var i = 0; i < 200; i++)
+        {
+            var sent = Stopwatch.GetTimestamp();
+            acked.Add((await bia.SendToRoomAsync(room, $"b{i}")).GetProperty("seq").GetInt64());
+            var seen = await ana.Events.FirstAsync(e => e.Event == "broadcast_message" && e.Room == room);
+            latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            Assert.Equal(acked[^1], seen.Broadcast!.Value.GetProperty("seq").GetInt64());
+        }
+
+        latencies.Sort();
+        output.WriteLine($"cross-front send→receive (ms): p50 {latencies[100]:F1}, p99 {latencies[197]:F1}, max {latencies[^1]:F1}");
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), acked);
+    }
+
+    [Fact]
+    public async Task A_killed_silo_loses_no_acknowledged_message_and_chat_resumes_within_5_seconds()
+    {
+        await using var ana = await RegisteredAsync(0, "ana");
+        await using var bia = await RegisteredAsync(1, "bia");
+        var room = $"kill-{_tag}";
+        await ana.JoinRoomAsync(room);
+        await bia.JoinRoomAsync(room);
+
+        using var stop = new CancellationTokenSource();
+        var acks = new List<(long Seq, DateTime At)>();
+        var sender = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    var ack = await bia.SendToRoomAsync(room, $"m{i}");
+                    lock (acks)
+                    {
+                        acks.Add((ack.GetProperty("seq").GetInt64(), DateTime.UtcNow));
+                    }
+                }
+                catch (HubException)
+                {
+                    // Not acknowledged: the user sees the error and may send again; it is not counted.
+                }
+
+                await Task.Delay(10);
+            }
+        });
+        await WaitForAcksAsync(acks, 50);
+
+        // The room lives on one of the two silos: killing each in turn (restarting the first in between) is sure to
+        // kill the room's silo at least once, whichever it is.
+        var resumedAfter = new List<TimeSpan>();
+        foreach (var silo in new[] { 0, 1 })
+        {
+            var killedAt = DateTime.UtcNow;
+            cluster.Silo(silo).Kill();
+            await WaitForAcksAfterAsync(acks, killedAt, 50, TimeSpan.FromSeconds(30));
+            // The longest silence between two acknowledgements around the kill: how long users could not chat.
+            List<DateTime> around;
+            lock (acks)
+            {
+                around = acks.Where(a => a.At > killedAt.AddSeconds(-1)).Select(a => a.At).Prepend(killedAt).Order().ToList();
+            }
+
+            resumedAfter.Add(around.Zip(around.Skip(1), (a, b) => b - a).Max());
+            await cluster.Silo(silo).DisposeAsync();
+            await cluster.StartSiloAsync(silo);
+        }
+
+        stop.Cancel();
+        await sender;
+
+        var acked = acks.Select(a => a.Seq).ToList();
+        var received = await ReceiveUpToAsync(ana, room, acked.Max());
+        output.WriteLine($"silo kills: {acked.Count} acknowledged, {received.Count} received; longest pause in acknowledgements around each kill: "
+            + string.Join(", ", resumedAfter.Select(t => $"{t.TotalSeconds:F2} s")));
+        Assert.Equal(received.Distinct().Order(), received);
+        Assert.Empty(acked.Except(received));
+        Assert.All(resumedAfter, t => Assert.True(t < TimeSpan.FromSeconds(5), $"chat resumed only after {t}"));
+    }
+
+    [Fact]
+    public async Task The_users_of_a_killed_front_leave_within_30_seconds()
+    {
+        await using var ana = await RegisteredAsync(0, "ana");
+        var carla = await RegisteredAsync(1, "carla");
+        await ana.Events.FirstAsync(e => e.Notice == $"{Nick("carla")} entrou no chat.");
+        var killedAt = DateTime.UtcNow;
+
+        cluster.Front(1).Kill();
+
+        await ana.Events.FirstAsync(e => e.Notice == $"{Nick("carla")} saiu do chat.", TimeSpan.FromSeconds(30));
+        output.WriteLine($"front kill: leave notice {(DateTime.UtcNow - killedAt).TotalSeconds:F1} s after the kill");
+        await carla.DisposeAsync();
+        await cluster.Front(1).DisposeAsync();
+        await cluster.StartFrontAsync(1);
+    }
+
+    [Fact]
+    public async Task A_front_stopped_gracefully_announces_its_users_leaves_before_it_exits()
+    {
+        await using var ana = await RegisteredAsync(0, "ana");
+        var dave = await RegisteredAsync(1, "dave");
+        await ana.Events.FirstAsync(e => e.Notice == $"{Nick("dave")} entrou no chat.");
+        var front = cluster.Front(1);
+        var exited = front.WaitForExitAsync(TimeSpan.FromSeconds(40)).ContinueWith(_ => DateTime.UtcNow, TaskScheduler.Default);
+
+        front.Terminate();
+
+        await ana.Events.FirstAsync(e => e.Notice == $"{Nick("dave")} saiu do chat.", TimeSpan.FromSeconds(30));
+        var noticeAt = DateTime.UtcNow;
+        var exitedAt = await exited;
+        Assert.True(front.HasExited, "the front did not exit");
+        Assert.True(noticeAt <= exitedAt.AddSeconds(1), $"the notice came {noticeAt - exitedAt} after the exit");
+        await dave.DisposeAsync();
+        await front.DisposeAsync();
+        await cluster.StartFrontAsync(1);
+    }
+
+    [Fact]
+    public async Task After_a_redis_restart_the_cluster_reconnects_on_its_own()
+    {
+        await using var ana = await RegisteredAsync(0, "ana");
+        await using var bia = await RegisteredAsync(1, "bia");
+
+        await cluster.RestartRedisAsync();
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        JsonElement? ack = null;
+        while (ack is null)
+        {
+            try
+            {
+                ack = await bia.SendAsync($"after redis {_tag}");
+            }
+            catch (HubException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(250);
+            }
+        }
+
+        await ana.Events.FirstAsync(e => e.IsMessage($"after redis {_tag}"));
+        await using var late = await RegisteredAsync(0, "late");
+    }
+
+    private async Task<ChatClient> RegisteredAsync(int front, string name)
+    {
+        var client = await cluster.ConnectAsync(front);
+        await client.RegisterAsync(Nick(name));
+        return client;
+    }
+
+    private static async Task WaitForAcksAsync(List<(long Seq, DateTime At)> acks, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (Count(acks, _ => true) < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the sender made no progress");
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task WaitForAcksAfterAsync(List<(long Seq, DateTime At)> acks, DateTime after, int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Count(acks, a => a.At > after) < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the sender made no progress after the fault");
+            await Task.Delay(20);
+        }
+    }
+
+    private static int Count(List<(long Seq, DateTime At)> acks, Func<(long Seq, DateTime At), bool> match)
+    {
+        lock (acks)
+        {
+            return acks.Count(match);
+        }
+    }
+
+    /// <summary>Every sequence number the client received for the room, in arrival order, up to <paramref name="last"/>.</summary>
+    private static async Task<List<long>> ReceiveUpToAsync(ChatClient client, string room, long last)
+    {
+        var received = new List<long>();
+        while (received.Count == 0 || received.Max() < last)
+        {
+            var e = await client.Events.FirstAsync(e => e.Event == "broadcast_message" && e.Room == room, TimeSpan.FromSeconds(20));
+            received.Add(e.Broadcast!.Value.GetProperty("seq").GetInt64());
+        }
+
+        return received;
+    }
+}

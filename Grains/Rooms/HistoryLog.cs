@@ -1,0 +1,201 @@
+using Microsoft.Extensions.Logging;
+using OrleansChat.Grains.Interfaces.Events;
+using OrleansChat.Grains.Interfaces.Rooms;
+
+namespace OrleansChat.Grains.Rooms;
+
+/// <summary>
+/// A room's message log: the head (<see cref="RoomLogState"/>, written on every append), the sealed pages before it
+/// (<see cref="IHistoryPages"/>), the recent pages kept in memory, and retention, which drops whole pages as each new
+/// one is sealed. Readers see only <see cref="StoredSeq"/>: an append moves the head before its write succeeds. Not
+/// thread-safe: the room calls it one turn at a time, and only reads interleave with an append's awaits.
+/// </summary>
+public sealed partial class HistoryLog(
+    string room,
+    RoomLogState state,
+    Func<CancellationToken, Task> writeState,
+    IHistoryPages pages,
+    ChatRoomOptions options,
+    TimeProvider time,
+    ILogger logger)
+{
+    /// <summary>Messages per sealed page: the most an append ever rewrites, whatever the history's length.</summary>
+    public const int PageSize = 64;
+
+    /// <summary>Sealed pages kept in memory for reads and recoveries; the oldest index goes first.</summary>
+    public const int CachedPages = 32;
+
+    private readonly Dictionary<long, IReadOnlyList<MessagePosted>> _cached = [];
+
+    public string Epoch => state.Epoch;
+
+    /// <summary>The oldest sequence number retention still keeps.</summary>
+    public long FirstSeq => state.FirstSeq;
+
+    /// <summary>The last sequence number in storage: the only messages readers and joiners are shown.</summary>
+    public long StoredSeq { get; private set; }
+
+    /// <summary>Every message up to here is in a sealed page; the head holds the rest.</summary>
+    private long SealedUpTo => state.LastSeq - state.Head.Count;
+
+    /// <summary>
+    /// Starts a new epoch when the room has no stored log; otherwise brings back the page before the head, so a post
+    /// retried across a reactivation is still recognised.
+    /// </summary>
+    public async Task LoadAsync(bool stored, CancellationToken cancellationToken)
+    {
+        if (!stored)
+        {
+            state.Epoch = Guid.NewGuid().ToString("N");
+            await writeState(cancellationToken);
+            LogNewEpoch(room, state.Epoch);
+        }
+        else if (SealedUpTo >= Math.Max(state.FirstSeq, 1))
+        {
+            await PageMessagesAsync(PageOf(SealedUpTo));
+        }
+
+        StoredSeq = state.LastSeq;
+    }
+
+    /// <summary>
+    /// Adds messages (numbered on from the last) to the head, sealing each page they fill, and writes the log once.
+    /// If that write fails, memory is ahead of storage and the room must reload.
+    /// </summary>
+    public async Task AppendAsync(IReadOnlyList<MessagePosted> messages)
+    {
+        foreach (var message in messages)
+        {
+            state.Head.Add(message);
+            state.LastSeq = message.Seq;
+            if (state.Head.Count == PageSize)
+            {
+                await SealHeadAsync();
+            }
+        }
+
+        await writeState(CancellationToken.None);
+        StoredSeq = state.LastSeq;
+    }
+
+    /// <summary>
+    /// The stored messages from <see cref="MessageQuery.FromSeq"/> to <see cref="MessageQuery.ToSeq"/>; when there
+    /// are more than <see cref="MessageQuery.Limit"/>, the newest of them.
+    /// </summary>
+    public async Task<MessageRange> ReadAsync(MessageQuery query)
+    {
+        var to = Math.Min(query.ToSeq, StoredSeq);
+        var from = Math.Max(Math.Max(query.FromSeq, state.FirstSeq), to - Math.Max(query.Limit, 0) + 1);
+        var messages = new List<MessagePosted>((int)Math.Clamp(to - from + 1, 0, PageSize * 4));
+        for (var pageIndex = PageOf(from); from <= to && pageIndex <= PageOf(to); pageIndex++)
+        {
+            foreach (var message in await PageMessagesAsync(pageIndex))
+            {
+                if (message.Seq >= from && message.Seq <= to)
+                {
+                    messages.Add(message);
+                }
+            }
+        }
+
+        return new MessageRange(state.Epoch, state.FirstSeq, StoredSeq, messages);
+    }
+
+    /// <summary>A retried post is recognised within the head and the page sealed just before it.</summary>
+    public MessagePosted? FindRecent(Guid messageId)
+    {
+        var found = state.Head.Find(m => m.Id == messageId);
+        if (found is null && SealedUpTo > 0 && _cached.TryGetValue(PageOf(SealedUpTo), out var previous))
+        {
+            found = previous.FirstOrDefault(m => m.Id == messageId);
+        }
+
+        return found;
+    }
+
+    private static long PageOf(long seq) => (seq - 1) / PageSize;
+
+    private async Task<IReadOnlyList<MessagePosted>> PageMessagesAsync(long pageIndex)
+    {
+        if (pageIndex >= SealedUpTo / PageSize)
+        {
+            return state.Head;
+        }
+
+        if (!_cached.TryGetValue(pageIndex, out var messages))
+        {
+            messages = await pages.GetAsync(state.Epoch, pageIndex);
+            Remember(pageIndex, messages);
+        }
+
+        return messages;
+    }
+
+    private async Task SealHeadAsync()
+    {
+        var pageIndex = PageOf(state.LastSeq);
+        var sealedMessages = state.Head.ToList();
+        await pages.SealAsync(state.Epoch, pageIndex, sealedMessages);
+        Remember(pageIndex, sealedMessages);
+        state.Head = [];
+        await ApplyRetentionAsync();
+    }
+
+    /// <summary>Drops whole pages that fall outside the retention limits, oldest first.</summary>
+    private async Task ApplyRetentionAsync()
+    {
+        var firstSeq = state.FirstSeq;
+        if (options.RetainMessages > 0)
+        {
+            firstSeq = Math.Max(firstSeq, state.LastSeq - options.RetainMessages + 1);
+        }
+
+        if (options.RetainFor is { } maxAge)
+        {
+            var cutoff = time.GetUtcNow() - maxAge;
+            while (firstSeq <= SealedUpTo)
+            {
+                var oldest = await PageMessagesAsync(PageOf(firstSeq));
+                if (oldest.Count == 0 || oldest[^1].At >= cutoff)
+                {
+                    break;
+                }
+
+                firstSeq = (PageOf(firstSeq) + 1) * PageSize + 1;
+            }
+        }
+
+        if (firstSeq == state.FirstSeq)
+        {
+            return;
+        }
+
+        var dropped = Enumerable.Range(0, (int)(PageOf(firstSeq) - PageOf(state.FirstSeq)))
+            .Select(i => PageOf(state.FirstSeq) + i)
+            .ToList();
+        state.FirstSeq = firstSeq;
+        foreach (var pageIndex in dropped)
+        {
+            _cached.Remove(pageIndex);
+        }
+
+        await Task.WhenAll(dropped.Select(pageIndex => pages.ClearAsync(state.Epoch, pageIndex)));
+        LogRetention(room, firstSeq, dropped.Count);
+    }
+
+    private void Remember(long pageIndex, IReadOnlyList<MessagePosted> messages)
+    {
+        if (_cached.Count >= CachedPages)
+        {
+            _cached.Remove(_cached.Keys.Min());
+        }
+
+        _cached[pageIndex] = messages;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Room {Room} starts history epoch {Epoch}")]
+    private partial void LogNewEpoch(string room, string epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Room {Room} now keeps history from {FirstSeq} ({Pages} pages dropped)")]
+    private partial void LogRetention(string room, long firstSeq, int pages);
+}

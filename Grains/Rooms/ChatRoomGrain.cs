@@ -25,9 +25,6 @@ public sealed partial class ChatRoomGrain(
     TimeProvider time,
     ILogger<ChatRoomGrain> logger) : Grain, IChatRoomGrain
 {
-    /// <summary>Messages per sealed history page, as the room's functional tests see it through the grain.</summary>
-    internal const int PageSize = HistoryLog.PageSize;
-
     private readonly ChatRoomOptions _options = options.Value;
     private IAsyncStream<RoomEvent> _stream = null!;
     private RoomMembership _members = null!;

@@ -74,7 +74,7 @@ public sealed class RoomHistoryTests(ChatClusterFixture fixture)
         var range = await Room.GetMessages(new MessageQuery(1, long.MaxValue, 10_000));
 
         // Retention runs when a page is sealed: the first kept message is the newest limit as of the last seal.
-        var lastSealed = (retain + 130) / ChatRoomGrain.PageSize * ChatRoomGrain.PageSize;
+        var lastSealed = (retain + 130) / HistoryLog.PageSize * HistoryLog.PageSize;
         Assert.Equal(lastSealed - retain + 1, range.FirstSeq);
         Assert.Equal(Range(range.FirstSeq, retain + 130), range.Messages.Select(m => m.Seq));
     }
@@ -82,16 +82,16 @@ public sealed class RoomHistoryTests(ChatClusterFixture fixture)
     [Fact]
     public async Task A_retry_is_recognised_right_after_its_page_was_sealed_and_after_reactivation()
     {
-        var ids = await PostAsync(ChatRoomGrain.PageSize);
+        var ids = await PostAsync(HistoryLog.PageSize);
         var lastId = ids[^1];
 
-        var retry = await Room.Post(new PostRequest(lastId, "ana", _session, $"m{ChatRoomGrain.PageSize}"));
+        var retry = await Room.Post(new PostRequest(lastId, "ana", _session, $"m{HistoryLog.PageSize}"));
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var retryAfterReactivation = await Room.Post(new PostRequest(lastId, "ana", _session, "again"));
 
-        Assert.Equal(ChatRoomGrain.PageSize, retry.Message!.Seq);
-        Assert.Equal(ChatRoomGrain.PageSize, retryAfterReactivation.Message!.Seq);
-        Assert.Equal(ChatRoomGrain.PageSize, (await Room.GetSnapshot()).LastSeq);
+        Assert.Equal(HistoryLog.PageSize, retry.Message!.Seq);
+        Assert.Equal(HistoryLog.PageSize, retryAfterReactivation.Message!.Seq);
+        Assert.Equal(HistoryLog.PageSize, (await Room.GetSnapshot()).LastSeq);
     }
 
     private async Task<List<Guid>> PostAsync(int count)

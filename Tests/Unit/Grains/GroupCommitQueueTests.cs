@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Rooms;
+using OrleansChat.Tests.Unit.Deploy;
 
 namespace OrleansChat.Tests.Unit.Grains;
 

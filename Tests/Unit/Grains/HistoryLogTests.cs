@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Interfaces.Rooms;
 using OrleansChat.Grains.Rooms;
+using OrleansChat.Tests.Unit.Deploy;
 
 namespace OrleansChat.Tests.Unit.Grains;
 

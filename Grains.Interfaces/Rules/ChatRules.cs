@@ -13,7 +13,7 @@ public static class ChatRules
     public const int MaxNicknameLength = 32;
     public const int MaxMessageLength = 2000;
 
-    /// <summary>The room every seed-compatible client talks in.</summary>
+    /// <summary>The room every client of the original protocol talks in.</summary>
     public const string DefaultRoom = "geral";
 
     /// <summary>

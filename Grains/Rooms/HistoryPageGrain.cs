@@ -12,8 +12,8 @@ public sealed class HistoryPageGrain(
     {
         page.State.Messages = [.. sealedPage.Messages];
         await page.WriteStateAsync();
-        // The room keeps its recent pages in memory; an activation per sealed page would hold the whole history
-        // (about 1 KiB a message) until idle collection. A later read activates the page again from storage.
+        // The room keeps its recent pages in memory; an activation per sealed page would hold the whole history until
+        // idle collection. A later read activates the page again from storage.
         DeactivateOnIdle();
     }
 

@@ -41,10 +41,10 @@ public sealed class ChatClusterOptions : IValidatableObject
     public TimeSpan StreamPollInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
-    /// How long a silo waits for a probe answer before counting it missed. Orleans' default (5 s) made a killed silo
-    /// take 6–17 s to be declared dead here; 1 s (a starting value Orleans adapts) brought the longest pause users saw
-    /// on a silo kill to 2.3–2.9 s, at the price of falsely suspecting a silo
-    /// whose process stalls that long (heavy GC, CPU starvation).
+    /// How long a silo waits for a probe answer before counting it missed. Shorter than Orleans' default (a starting
+    /// value Orleans adapts), so a killed silo is declared dead, and users stop waiting on it, in seconds
+    /// (bench/README.md, "Settings chosen by measurement"); the price is falsely suspecting a silo whose process
+    /// stalls that long (heavy GC, CPU starvation).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);

@@ -28,9 +28,9 @@ public static class ChatOperationsExtensions
             .AddMeter([.. meters, "Microsoft.Orleans"])
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
-            // Every metric stream preallocates room for its tag combinations: OpenTelemetry's default of 2,000 cost
-            // ~30 MiB over the ~180 streams of Orleans, ASP.NET Core and the runtime. None of them has more than a
-            // few dozen combinations (methods, status codes, grain types).
+            // Every metric stream preallocates room for its tag combinations, and OpenTelemetry's default is far more
+            // than any of ours has (methods, status codes, grain types): bench/README.md, "Settings chosen by
+            // measurement".
             .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = MetricCardinalityLimit })
             .AddPrometheusExporter());
         return builder;

@@ -77,8 +77,7 @@ public static class ChatSiloExtensions
 
     /// <summary>
     /// Memory storage that copies state with Orleans' own binary serializer. The default copies through
-    /// Newtonsoft.Json, which made a room's member list (rewritten on every join) 37% of the server's time in a
-    /// connection storm (bench/LOAD-RESULTS.md).
+    /// Newtonsoft.Json, which dominated a connection storm (bench/README.md, "Settings chosen by measurement").
     /// </summary>
     private static void AddChatMemoryStorage(this ISiloBuilder silo, string name) =>
         silo.AddMemoryGrainStorage(name, options => options.Configure<Serializer>(

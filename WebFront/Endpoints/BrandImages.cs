@@ -3,7 +3,7 @@ using Microsoft.Net.Http.Headers;
 
 namespace OrleansChat.WebFront.Endpoints;
 
-/// <summary>The seed's two images, read once at start-up and served from memory with a content-hash ETag.</summary>
+/// <summary>The original's two images, read once at start-up and served from memory with a content-hash ETag.</summary>
 public sealed class BrandImages
 {
     private readonly Image _logo = Load("logo.png");

@@ -6,7 +6,7 @@ using OrleansChat.WebFront.Security;
 
 namespace OrleansChat.WebFront.Endpoints;
 
-/// <summary>Everything a browser reaches over HTTP: the page, its static files, the seed's images and the hub.</summary>
+/// <summary>Everything a browser reaches over HTTP: the page, its static files, the original's images and the hub.</summary>
 public static class ChatEndpoints
 {
     /// <summary>The rate-limiter policy that caps open hub connections per client address.</summary>

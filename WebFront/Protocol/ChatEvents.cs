@@ -1,9 +1,9 @@
 namespace OrleansChat.WebFront.Protocol;
 
-/// <summary>The server-to-client event names. The first two are the seed's: external clients depend on them.</summary>
+/// <summary>The server-to-client event names. The first two are the original's: external clients depend on them.</summary>
 public static class ChatEvents
 {
-    /// <summary>A notice string such as "ana entrou no chat."; sent for the default room only, as the seed did.</summary>
+    /// <summary>A notice string such as "ana entrou no chat."; sent for the default room only, as the original did.</summary>
     public const string Notice = "message";
 
     public const string Broadcast = "broadcast_message";

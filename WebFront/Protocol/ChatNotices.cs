@@ -1,6 +1,6 @@
 namespace OrleansChat.WebFront.Protocol;
 
-/// <summary>The seed's notices, word for word: Portuguese on the wire, whatever language a page shows.</summary>
+/// <summary>The original's notices, word for word: Portuguese on the wire, whatever language a page shows.</summary>
 public static class ChatNotices
 {
     public static string Joined(string nickname) => $"{nickname} entrou no chat.";

@@ -6,7 +6,7 @@ namespace OrleansChat.WebFront.Protocol;
 // them.
 
 /// <summary>
-/// The <c>broadcast_message</c> event. <c>msg</c> and <c>nickname</c> are the seed's fields; the rest let clients
+/// The <c>broadcast_message</c> event. <c>msg</c> and <c>nickname</c> are the original's fields; the rest let clients
 /// order, deduplicate and detect gaps.
 /// </summary>
 public sealed record BroadcastMessage(string Msg, string Nickname, Guid Id, long Seq, string Room, DateTimeOffset SentAt)

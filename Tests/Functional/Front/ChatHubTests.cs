@@ -8,7 +8,7 @@ using OrleansChat.WebFront.Protocol;
 
 namespace OrleansChat.Tests.Functional.Front;
 
-/// <summary>The seed's behaviour through the real SignalR client over WebSockets.</summary>
+/// <summary>The original's behaviour through the real SignalR client over WebSockets.</summary>
 public sealed class ChatHubTests(ChatFrontFactory front) : IClassFixture<ChatFrontFactory>
 {
     private readonly string _tag = Guid.NewGuid().ToString("N")[..6];

@@ -58,7 +58,7 @@ export function createSession(signalR, feed, hooks) {
     .configureLogging(signalR.LogLevel.Warning)
     .build();
 
-  // The seed's notice strings ("ana entrou no chat.") come for the default room only and repeat what `presence`
+  // The original's notice strings ("ana entrou no chat.") come for the default room only and repeat what `presence`
   // says; the page builds its notices from `presence`, for every room, and ignores these.
   connection.on("message", () => {});
   for (const [name, type] of Object.entries(ROOM_EVENTS)) {

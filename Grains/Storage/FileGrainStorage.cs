@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -21,9 +19,8 @@ namespace OrleansChat.Grains.Storage;
 /// never reaches a path: keys are user input (room names), and may hold <c>../</c>, separators or any Unicode.
 /// </para>
 /// <para>
-/// A file is a 52-byte header (magic, format, version, payload length, SHA-256 checksum) and then the state as
-/// Orleans serialises it. The version is the ETag. A write goes to a temp file in the same folder, is flushed, and
-/// is renamed over the old file, so a crash leaves the old record or the new one, never a mix of the two.
+/// A file is a <see cref="StateRecord"/>, whose version is the ETag, and is replaced through
+/// <see cref="DurableFiles"/>, so a crash leaves the old record or the new one, never a mix of the two.
 /// </para>
 /// </remarks>
 internal sealed partial class FileGrainStorage(
@@ -34,19 +31,8 @@ internal sealed partial class FileGrainStorage(
     ILogger<FileGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
     private const string RecordExtension = ".state";
-    private const string TempExtension = ".tmp";
-    private const ushort FormatVersion = 1;
 
-    // Header, little-endian: magic (4) | format (2) | reserved (2) | version (8) | payload length (4) | checksum (32).
-    private const int FormatOffset = 4;
-    private const int VersionOffset = 8;
-    private const int LengthOffset = 16;
-    private const int ChecksumOffset = 20;
-    private const int HeaderLength = ChecksumOffset + SHA256.HashSizeInBytes;
-
-    private static ReadOnlySpan<byte> Magic => "OCGS"u8;
-
-    private readonly string _root = Path.GetFullPath(options.RootDirectory);
+    private readonly DurableFiles _files = new(Path.GetFullPath(options.RootDirectory), options.FlushToDisk);
 
     // Check-then-replace of one file must not interleave (a reentrant grain, or two activations of one grain for a
     // moment during a directory race). Striped so that unrelated grains seldom wait for each other.
@@ -61,30 +47,14 @@ internal sealed partial class FileGrainStorage(
     /// </summary>
     internal Task PrepareAsync(CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(_root))
-        {
-            Directory.CreateDirectory(_root);
-            if (options.FlushToDisk && Path.GetDirectoryName(_root) is { } parent)
-            {
-                FlushDirectory(parent);
-            }
-        }
-
-        var removed = 0;
-        var search = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 };
-        foreach (var temp in Directory.EnumerateFiles(_root, "*" + TempExtension, search))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            File.Delete(temp);
-            removed++;
-        }
-
+        _files.EnsureDirectory(_files.Root);
+        var removed = _files.RemoveInterruptedWrites(cancellationToken);
         if (removed > 0)
         {
-            LogRemovedTempFiles(name, removed, _root);
+            LogRemovedTempFiles(name, removed, _files.Root);
         }
 
-        LogStarted(name, _root, options.FlushToDisk);
+        LogStarted(name, _files.Root, options.FlushToDisk);
         return Task.CompletedTask;
     }
 
@@ -95,18 +65,22 @@ internal sealed partial class FileGrainStorage(
         string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         var record = Locate(stateName, grainId);
-        var bytes = await ReadRecordAsync(record.FilePath, cancellationToken);
+        var bytes = await DurableFiles.ReadAllAsync(record.FilePath, cancellationToken);
         if (bytes is null)
         {
             Reset(grainState);
             return;
         }
 
-        var version = CheckRecord(record.FilePath, bytes);
+        if (StateRecord.FindFault(bytes) is { } fault)
+        {
+            throw Unreadable(record.FilePath, fault);
+        }
+
         T? state;
         try
         {
-            state = serializer.Deserialize<T>(bytes.AsMemory(HeaderLength));
+            state = serializer.Deserialize<T>(StateRecord.Payload(bytes));
         }
         catch (Exception ex)
         {
@@ -115,7 +89,7 @@ internal sealed partial class FileGrainStorage(
         }
 
         grainState.State = state ?? activators.GetActivator<T>().Create();
-        grainState.ETag = FormatETag(version);
+        grainState.ETag = FormatETag(StateRecord.Version(bytes));
         grainState.RecordExists = true;
     }
 
@@ -137,7 +111,7 @@ internal sealed partial class FileGrainStorage(
             // A record created afresh (first write, or after a clear) starts from the clock rather than from 1, so an
             // ETag a stale activation kept from before a clear cannot match the new record by coincidence.
             var version = stored is { } current ? current + 1 : DateTime.UtcNow.Ticks;
-            await ReplaceAsync(record, Encode(version, payload), cancellationToken);
+            await _files.ReplaceAsync(record.FilePath, StateRecord.Encode(version, payload), cancellationToken);
             grainState.ETag = FormatETag(version);
             grainState.RecordExists = true;
         }
@@ -163,11 +137,7 @@ internal sealed partial class FileGrainStorage(
             if (await ReadVersionAsync(record.FilePath, cancellationToken) is { } stored)
             {
                 EnsureETagMatches("Clear", stateName, grainId, grainState.ETag, stored);
-                File.Delete(record.FilePath);
-                if (options.FlushToDisk)
-                {
-                    await Task.Run(() => FlushDirectory(record.Directory), CancellationToken.None);
-                }
+                await _files.DeleteAsync(record.FilePath);
             }
         }
         finally
@@ -183,166 +153,21 @@ internal sealed partial class FileGrainStorage(
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes($"{stateName}\n{grainId}"), hash);
         var hex = Convert.ToHexStringLower(hash);
-        var directory = Path.Combine(_root, hex[..2]);
-        return new RecordLocation(directory, Path.Combine(directory, hex + RecordExtension), hash[0] % _gates.Length);
-    }
-
-    private static async Task<byte[]?> ReadRecordAsync(string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var stream = OpenForRead(path);
-            var bytes = new byte[stream.Length];
-            await stream.ReadExactlyAsync(bytes, cancellationToken);
-            return bytes;
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
+        var path = Path.Combine(_files.Root, hex[..2], hex + RecordExtension);
+        return new RecordLocation(path, hash[0] % _gates.Length);
     }
 
     /// <summary>The version of the record on disk, reading its header only; null when there is no record.</summary>
     private async Task<long?> ReadVersionAsync(string path, CancellationToken cancellationToken)
     {
-        try
-        {
-            await using var stream = OpenForRead(path);
-            var header = new byte[Math.Min(HeaderLength, stream.Length)];
-            await stream.ReadExactlyAsync(header, cancellationToken);
-            return CheckHeader(path, header, stream.Length);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        if (await DurableFiles.ReadStartAsync(path, StateRecord.HeaderLength, cancellationToken) is not { } read)
         {
             return null;
         }
-    }
 
-    // Share.Delete lets a writer rename over the file while it is being read, on Windows too.
-    private static FileStream OpenForRead(string path) => new(path, new FileStreamOptions
-    {
-        Mode = FileMode.Open,
-        Access = FileAccess.Read,
-        Share = FileShare.Read | FileShare.Delete,
-        Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-        BufferSize = 0,
-    });
-
-    /// <summary>Checks a whole record, checksum included, and returns its version.</summary>
-    private long CheckRecord(string path, byte[] record)
-    {
-        var version = CheckHeader(path, record, record.Length);
-        Span<byte> checksum = stackalloc byte[SHA256.HashSizeInBytes];
-        ComputeChecksum(record, checksum);
-        if (!checksum.SequenceEqual(record.AsSpan(ChecksumOffset, SHA256.HashSizeInBytes)))
-        {
-            throw Unreadable(path, "its checksum does not match its contents");
-        }
-
-        return version;
-    }
-
-    /// <summary>Checks what the header alone can tell (format, and that the file is as long as it says).</summary>
-    private long CheckHeader(string path, ReadOnlySpan<byte> record, long fileLength)
-    {
-        if (fileLength < HeaderLength)
-        {
-            throw Unreadable(path, $"it is {fileLength} bytes long, shorter than the {HeaderLength}-byte header");
-        }
-
-        if (!record[..Magic.Length].SequenceEqual(Magic))
-        {
-            throw Unreadable(path, "it does not start with the grain state file marker");
-        }
-
-        var format = BinaryPrimitives.ReadUInt16LittleEndian(record[FormatOffset..]);
-        if (format != FormatVersion)
-        {
-            throw Unreadable(path, $"it is in format {format}, and this build reads format {FormatVersion}");
-        }
-
-        var payloadLength = BinaryPrimitives.ReadInt32LittleEndian(record[LengthOffset..]);
-        if (payloadLength != fileLength - HeaderLength)
-        {
-            throw Unreadable(
-                path, $"its header announces {payloadLength} bytes of state but {fileLength - HeaderLength} follow");
-        }
-
-        return BinaryPrimitives.ReadInt64LittleEndian(record[VersionOffset..]);
-    }
-
-    private static byte[] Encode(long version, byte[] payload)
-    {
-        var record = new byte[HeaderLength + payload.Length];
-        Magic.CopyTo(record);
-        BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(FormatOffset), FormatVersion);
-        BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(VersionOffset), version);
-        BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(LengthOffset), payload.Length);
-        payload.CopyTo(record, HeaderLength);
-        ComputeChecksum(record, record.AsSpan(ChecksumOffset, SHA256.HashSizeInBytes));
-        return record;
-    }
-
-    /// <summary>SHA-256 of everything but the checksum itself: the header before it, and the payload.</summary>
-    private static void ComputeChecksum(ReadOnlySpan<byte> record, Span<byte> destination)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(record[..ChecksumOffset]);
-        hash.AppendData(record[HeaderLength..]);
-        hash.GetHashAndReset(destination);
-    }
-
-    private async Task ReplaceAsync(RecordLocation record, byte[] contents, CancellationToken cancellationToken)
-    {
-        EnsureDirectory(record.Directory);
-        var temp = Path.ChangeExtension(record.FilePath, $".{Guid.NewGuid():N}{TempExtension}");
-        try
-        {
-            await using (var stream = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                Options = FileOptions.Asynchronous,
-                BufferSize = 0,
-            }))
-            {
-                await stream.WriteAsync(contents, cancellationToken);
-                if (options.FlushToDisk)
-                {
-                    // fsync blocks for milliseconds; keep it off the thread that runs grain turns.
-                    await Task.Run(() => stream.Flush(flushToDisk: true), cancellationToken);
-                }
-            }
-
-            File.Move(temp, record.FilePath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-
-        if (options.FlushToDisk)
-        {
-            // Past the rename the write has happened, so it is no longer cancellable.
-            await Task.Run(() => FlushDirectory(record.Directory), CancellationToken.None);
-        }
-    }
-
-    private void EnsureDirectory(string directory)
-    {
-        if (Directory.Exists(directory))
-        {
-            return;
-        }
-
-        Directory.CreateDirectory(directory);
-        if (options.FlushToDisk)
-        {
-            // The new folder's own entry has to be durable too, or a crash could take every file in it along.
-            FlushDirectory(_root);
-        }
+        return StateRecord.FindHeaderFault(read.Start, read.FileLength) is { } fault
+            ? throw Unreadable(path, fault)
+            : StateRecord.Version(read.Start);
     }
 
     private void EnsureETagMatches(string operation, string stateName, GrainId grainId, string? etag, long? stored)
@@ -379,51 +204,6 @@ internal sealed partial class FileGrainStorage(
 
     private static string FormatETag(long version) => version.ToString(CultureInfo.InvariantCulture);
 
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Left for the start-up sweep; the original failure is the one worth reporting.
-        }
-    }
-
-    /// <summary>
-    /// fsync of a folder is what makes a rename or a delete in it durable on Linux; flushing the file only covers its
-    /// contents. Windows cannot open a folder for this, and NTFS journals the rename itself.
-    /// </summary>
-    private static void FlushDirectory(string directory)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        var descriptor = Posix.Open(directory, Posix.ReadOnly);
-        if (descriptor < 0)
-        {
-            throw new IOException(
-                $"Could not open folder '{directory}' to flush it to disk (errno {Marshal.GetLastPInvokeError()}).");
-        }
-
-        try
-        {
-            // EINVAL: the file system has nothing to flush for folders (some network and virtual file systems).
-            if (Posix.FSync(descriptor) != 0 && Marshal.GetLastPInvokeError() != Posix.InvalidArgument)
-            {
-                throw new IOException(
-                    $"Could not flush folder '{directory}' to disk (errno {Marshal.GetLastPInvokeError()}).");
-            }
-        }
-        finally
-        {
-            _ = Posix.Close(descriptor);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information,
         Message = "File grain storage {Name} keeps state in {RootDirectory} (flush to disk: {FlushToDisk})")]
     private partial void LogStarted(string name, string rootDirectory, bool flushToDisk);
@@ -442,20 +222,5 @@ internal sealed partial class FileGrainStorage(
         Message = "File grain storage {Name} cannot read grain state file {Path}: {Reason}")]
     private partial void LogUnreadable(Exception? exception, string name, string path, string reason);
 
-    private readonly record struct RecordLocation(string Directory, string FilePath, int Stripe);
-
-    private static class Posix
-    {
-        public const int ReadOnly = 0;
-        public const int InvalidArgument = 22;
-
-        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-        public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-        public static extern int FSync(int descriptor);
-
-        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-        public static extern int Close(int descriptor);
-    }
+    private readonly record struct RecordLocation(string FilePath, int Stripe);
 }

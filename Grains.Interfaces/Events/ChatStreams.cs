@@ -1,5 +1,3 @@
-using Orleans.Runtime;
-
 namespace OrleansChat.Grains.Interfaces.Events;
 
 /// <summary>Where room events travel: one Orleans stream per room, all under one provider and namespace.</summary>

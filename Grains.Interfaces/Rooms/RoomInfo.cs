@@ -1,5 +1,3 @@
-using Orleans.Concurrency;
-
 namespace OrleansChat.Grains.Interfaces.Rooms;
 
 [GenerateSerializer, Immutable, Alias("OrleansChat.RoomInfo")]

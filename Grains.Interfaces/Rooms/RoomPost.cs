@@ -1,4 +1,3 @@
-using Orleans.Concurrency;
 using OrleansChat.Grains.Interfaces.Events;
 
 namespace OrleansChat.Grains.Interfaces.Rooms;

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Orleans.Streams;
 using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Interfaces.Rooms;
 using OrleansChat.WebFront.Connections;

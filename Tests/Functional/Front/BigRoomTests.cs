@@ -7,7 +7,6 @@ using OrleansChat.Grains.Interfaces.Rules;
 using OrleansChat.Tests.Support;
 using OrleansChat.WebFront.Diagnostics;
 using OrleansChat.WebFront.Protocol;
-using OrleansChat.WebFront.Relay;
 
 namespace OrleansChat.Tests.Functional.Front;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using OrleansChat.Tests.Support;
 
 namespace OrleansChat.Tests.Functional.Front;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Hosting;
 using Orleans.Streams;
 using Orleans.TestingHost;
 using OrleansChat.Grains.Interfaces.Events;

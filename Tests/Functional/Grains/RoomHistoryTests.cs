@@ -1,4 +1,3 @@
-using Orleans.Runtime;
 using OrleansChat.Grains.Interfaces.Rooms;
 using OrleansChat.Grains.Rooms;
 

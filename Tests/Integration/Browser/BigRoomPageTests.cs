@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Playwright;
 using OrleansChat.Tests.Support;
-using OrleansChat.WebFront.Relay;
 using static Microsoft.Playwright.Assertions;
 
 namespace OrleansChat.Tests.Integration.Browser;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Rooms;
-using OrleansChat.Tests.Unit.Deploy;
 
 namespace OrleansChat.Tests.Unit.Grains;
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Time.Testing;
 using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Interfaces.Rooms;
 using OrleansChat.Grains.Rooms;
-using OrleansChat.Tests.Unit.Deploy;
 
 namespace OrleansChat.Tests.Unit.Grains;
 

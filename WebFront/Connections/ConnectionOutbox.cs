@@ -78,6 +78,9 @@ public sealed class ConnectionOutbox(HubConnectionContext connection, TimeProvid
         return true;
     }
 
+    /// <summary>Refuses to go on with a connection that has closed.</summary>
+    public void ThrowIfClosed() => connection.ConnectionAborted.ThrowIfCancellationRequested();
+
     /// <summary>Closes the connection on the front's initiative (a kick): not a drop, the client is not to resume.</summary>
     public void Close() => connection.Abort();
 

@@ -17,10 +17,11 @@ public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, Grain
     {
         // A ban the connection has not heard of is moot now: the room decides (the ban may have been lifted since).
         session.TakeBan(room);
-        var slice = await calls.CallAsync(caller, () => relay.JoinAsync(room, session.ConnectionId, position));
+        RoomHistorySlice slice;
         JoinResult result;
         try
         {
+            slice = await calls.CallAsync(caller, () => relay.JoinAsync(room, session.ConnectionId, position));
             result = await calls.CallAsync(caller, () => Nickname(session).JoinRoom(new SessionRoomRequest(session.SessionId, room)));
         }
         catch

@@ -66,6 +66,9 @@ internal sealed partial class RoomFeed
             var join = _services.Join;
             var plan = _seam.PlanJoin(position?.LastSeq, position?.Epoch, join.MaxRecoveryGap, join.RecentOnJoin);
             var read = plan.Query is null ? null : await Grain.GetMessages(plan.Query);
+            // A join the hub gave up on (its call timed out) can finish after the connection closed: a closed
+            // connection would keep the room's subscription alive with no one to leave it.
+            connection.ThrowIfClosed();
             _out.Members[connection.ConnectionId] = connection;
             var messages = read?.Messages.Select(BroadcastMessage.From).ToList() ?? [];
             return new RoomHistorySlice(_seam.Epoch, _seam.LastSeq, messages, plan.Recovered(read));
@@ -153,9 +156,14 @@ internal sealed partial class RoomFeed
         await _subscription.StopAsync();
     }
 
+    /// <summary>
+    /// Whoever leaves, the subscription ends once no connection is left: the fan-out also takes out connections it
+    /// found too far behind, and those leave for good when their close reaches the hub.
+    /// </summary>
     private async Task LeaveUnderGateAsync(string connectionId)
     {
-        if (_out.Members.Remove(connectionId) && _out.Members.Count == 0)
+        _out.Members.Remove(connectionId);
+        if (_out.Members.Count == 0)
         {
             await UnsubscribeAsync();
         }

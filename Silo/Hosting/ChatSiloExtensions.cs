@@ -16,9 +16,12 @@ namespace OrleansChat.Hosting;
 public static class ChatSiloExtensions
 {
     /// <summary>Hosts a silo in this process, clustered as <see cref="ChatClusterOptions"/> says.</summary>
-    public static IHostApplicationBuilder AddOrleansChatSilo(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddOrleansChatSilo(this IHostApplicationBuilder builder) =>
+        builder.AddOrleansChatSilo(builder.AddValidatedOptions<ChatClusterOptions>(ChatClusterOptions.SectionName));
+
+    /// <summary>Hosts a silo in this process, for a host that has already read the cluster's settings.</summary>
+    public static IHostApplicationBuilder AddOrleansChatSilo(this IHostApplicationBuilder builder, ChatClusterOptions cluster)
     {
-        var cluster = builder.AddValidatedOptions<ChatClusterOptions>(ChatClusterOptions.SectionName);
         builder.AddValidatedOptions<ChatRoomOptions>(ChatRoomOptions.SectionName);
         var storage = builder.AddValidatedOptions<ChatStorageOptions>(ChatStorageOptions.SectionName);
         builder.UseOrleans(silo =>

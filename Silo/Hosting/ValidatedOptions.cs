@@ -36,12 +36,7 @@ public static class ValidatedOptions
             throw new OptionsValidationException(sectionName, typeof(TOptions), failures);
         }
 
-        // Several wirings may ask for the same options (the front and its embedded silo both read the cluster's
-        // settings): bind them once.
-        if (!builder.Services.Any(d => d.ServiceType == typeof(IValidateOptions<TOptions>)))
-        {
-            builder.Services.AddOptions<TOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
-        }
+        builder.Services.AddOptions<TOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
 
         return value;
     }

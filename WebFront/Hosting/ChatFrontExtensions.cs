@@ -26,7 +26,7 @@ public static class ChatFrontExtensions
         var cluster = builder.AddValidatedOptions<ChatClusterOptions>(ChatClusterOptions.SectionName);
         if (cluster.Mode == ClusterMode.Embedded)
         {
-            return builder.AddOrleansChatSilo();
+            return builder.AddOrleansChatSilo(cluster);
         }
 
         builder.AddOrleansChatClient(cluster);

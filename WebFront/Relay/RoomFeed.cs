@@ -8,9 +8,9 @@ namespace OrleansChat.WebFront.Relay;
 
 /// <summary>
 /// One room as this front receives it: its stream subscription, its seam with history, and its connections on this
-/// front. The subscription lives exactly as long as the room has connections here: the first join subscribes, the
-/// last leave (or removal) unsubscribes, inside the same turn of the room's gate, so the count and the membership can
-/// never disagree. The stream's delivery only queues an event; the room's pump drains the queue under the gate and
+/// front. The subscription lives as long as the room has connections here: the first join subscribes, and a leave (or
+/// removal) that leaves no connection behind unsubscribes, inside the same turn of the room's gate, so no caller can
+/// get the subscription and the membership out of step. The stream's delivery only queues an event; the room's pump drains the queue under the gate and
 /// writes everything it drained to each connection in one write (<see cref="RoomFanOut"/>). Whenever the gate is
 /// free, everything added to the fan-out has been written.
 /// </summary>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using OrleansChat.WebFront.Diagnostics;
 using OrleansChat.WebFront.Settings;
 
 namespace OrleansChat.WebFront.Connections;
@@ -8,12 +7,11 @@ namespace OrleansChat.WebFront.Connections;
 /// Drops connections whose writes have made no progress for <see cref="ChatLimitsOptions.SlowConsumerTimeout"/>:
 /// a client that stopped reading, even one whose backlog is still under the relay's count bound.
 /// </summary>
-public sealed partial class SlowConsumerMonitor(
+public sealed class SlowConsumerMonitor(
     ChatConnections connections,
+    SlowConsumers slowConsumers,
     IOptions<ChatLimitsOptions> limits,
-    ChatMetrics metrics,
-    TimeProvider time,
-    ILogger<SlowConsumerMonitor> logger) : BackgroundService
+    TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -23,15 +21,11 @@ public sealed partial class SlowConsumerMonitor(
         {
             foreach (var outbox in connections.Open)
             {
-                if (outbox.IsStalled(timeout) && outbox.Drop())
+                if (outbox.IsStalled(timeout))
                 {
-                    metrics.SlowConsumerDropped();
-                    LogDropped(outbox.ConnectionId, outbox.Pending, timeout);
+                    slowConsumers.DropStalled(outbox, timeout);
                 }
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped connection {ConnectionId}: {Pending} writes made no progress for {Timeout}")]
-    private partial void LogDropped(string connectionId, int pending, TimeSpan timeout);
 }

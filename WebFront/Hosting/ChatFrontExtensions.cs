@@ -67,6 +67,7 @@ public static class ChatFrontExtensions
         builder.Services.AddSingleton<RoomJoins>();
         builder.Services.AddSingleton<SessionStarts>();
         builder.Services.AddSingleton<TypingThrottle>();
+        builder.Services.AddSingleton<SlowConsumers>();
         builder.Services.AddHostedService<SlowConsumerMonitor>();
         builder.Services.AddSingleton<GatewayChangeSignal>();
         builder.Services.AddHostedService<RelayWatchdog>();

@@ -48,10 +48,7 @@ internal sealed partial class RoomFeed
 
     public string Room { get; }
 
-    /// <summary>
-    /// Adds a connection to the room (subscribing if it is the first) and returns what it has not seen, up to the
-    /// seam; from the seam on, the pump writes to it.
-    /// </summary>
+    /// <summary>Adds a connection (subscribing for the first) and returns what it missed up to the seam.</summary>
     public async Task<RoomHistorySlice> JoinAsync(ConnectionOutbox connection, RoomPosition? position)
     {
         await _gate.WaitAsync();
@@ -156,10 +153,7 @@ internal sealed partial class RoomFeed
         await _subscription.StopAsync();
     }
 
-    /// <summary>
-    /// Whoever leaves, the subscription ends once no connection is left: the fan-out also takes out connections it
-    /// found too far behind, and those leave for good when their close reaches the hub.
-    /// </summary>
+    /// <summary>Whoever leaves, no connection left ends the subscription (the fan-out drops readers too far behind).</summary>
     private async Task LeaveUnderGateAsync(string connectionId)
     {
         _out.Members.Remove(connectionId);
@@ -169,10 +163,7 @@ internal sealed partial class RoomFeed
         }
     }
 
-    /// <summary>
-    /// The pump, for the life of the process: takes what the stream queued, up to a pass at a time, under the gate,
-    /// and writes it out before letting go of the gate.
-    /// </summary>
+    /// <summary>For the life of the process: takes what the stream queued, a pass at a time, and writes it out.</summary>
     private async Task PumpAsync()
     {
         var inbox = _inbox.Reader;
@@ -297,19 +288,12 @@ internal sealed partial class RoomFeed
     {
         foreach (var outbox in _out.WriteOut(_services.Limits.SlowConsumerMaxPending))
         {
-            if (outbox.Drop())
-            {
-                _services.Metrics.SlowConsumerDropped();
-                LogSlowConsumerDropped(outbox.ConnectionId, outbox.Pending);
-            }
+            _services.SlowConsumers.DropBehind(outbox);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room {Room}: messages {From}..{To} missing from the stream, {Found} read from history")]
     private partial void LogGapFilled(string room, long from, long to, int found);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped connection {ConnectionId}: {Pending} room events waiting for it")]
-    private partial void LogSlowConsumerDropped(string connectionId, int pending);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Relaying an event of room {Room} failed")]
     private partial void LogRelayFailed(Exception exception, string room);

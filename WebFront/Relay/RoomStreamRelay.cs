@@ -24,6 +24,7 @@ public sealed partial class RoomStreamRelay
         IClusterClient cluster,
         ChatConnections connections,
         RoomRemovals removals,
+        SlowConsumers slowConsumers,
         IOptions<ChatFrontOptions> front,
         IOptions<ChatLimitsOptions> limits,
         IOptions<RoomJoinOptions> join,
@@ -31,7 +32,7 @@ public sealed partial class RoomStreamRelay
         TimeProvider time,
         ILogger<RoomStreamRelay> logger)
     {
-        _services = new RelayServices(cluster, removals, front.Value, limits.Value, join.Value, metrics, time, logger);
+        _services = new RelayServices(cluster, removals, slowConsumers, front.Value, limits.Value, join.Value, metrics, time, logger);
         _connections = connections;
         _logger = logger;
     }

@@ -22,5 +22,6 @@ public sealed class ChatConnections(TimeProvider time)
     internal void Add(HubConnectionContext connection) =>
         _open[connection.ConnectionId] = new ConnectionOutbox(connection, time);
 
-    internal void Remove(HubConnectionContext connection) => _open.TryRemove(connection.ConnectionId, out _);
+    internal ConnectionOutbox? Remove(HubConnectionContext connection) =>
+        _open.TryRemove(connection.ConnectionId, out var outbox) ? outbox : null;
 }

@@ -12,6 +12,14 @@ namespace OrleansChat.WebFront.Connections;
 /// </summary>
 public sealed class ConnectionOutbox(HubConnectionContext connection, TimeProvider time)
 {
+    /// <summary>
+    /// The rooms whose feeds on this front have taken this connection in: what its close must leave, whatever the
+    /// hub knew of. Feeds change it under their own gates, so it is locked; most connections are in one room.
+    /// </summary>
+    private List<string>? _rooms;
+
+    private readonly Lock _roomsLock = new();
+
     private int _pending;
     private long _lastProgress = time.GetTimestamp();
     private int _dropped;
@@ -76,6 +84,37 @@ public sealed class ConnectionOutbox(HubConnectionContext connection, TimeProvid
         connection.Items[DroppedItem] = true;
         connection.Abort();
         return true;
+    }
+
+    public IReadOnlyList<string> Rooms
+    {
+        get
+        {
+            lock (_roomsLock)
+            {
+                return _rooms is null ? [] : [.. _rooms];
+            }
+        }
+    }
+
+    public void Entered(string room)
+    {
+        lock (_roomsLock)
+        {
+            _rooms ??= new(1);
+            if (!_rooms.Contains(room))
+            {
+                _rooms.Add(room);
+            }
+        }
+    }
+
+    public void Exited(string room)
+    {
+        lock (_roomsLock)
+        {
+            _rooms?.Remove(room);
+        }
     }
 
     /// <summary>Refuses to go on with a connection that has closed.</summary>

@@ -65,7 +65,7 @@ public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, Grain
         await calls.CallAsync(caller, () => Nickname(session).LeaveRoom(new SessionRoomRequest(session.SessionId, room)));
     }
 
-    /// <summary>Stops sending every room of the session to its connection (it closed, or never finished starting).</summary>
+    /// <summary>Stops sending every room of the session to its connection, which failed to resume on it.</summary>
     public async Task LeaveAllLocallyAsync(ConnectionSession session)
     {
         foreach (var room in session.Rooms)

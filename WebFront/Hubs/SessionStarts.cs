@@ -5,6 +5,7 @@ using OrleansChat.WebFront.Cluster;
 using OrleansChat.WebFront.Connections;
 using OrleansChat.WebFront.Diagnostics;
 using OrleansChat.WebFront.Protocol;
+using OrleansChat.WebFront.Relay;
 using OrleansChat.WebFront.Security;
 using ResumeResult = OrleansChat.WebFront.Protocol.ResumeResult;
 
@@ -114,7 +115,8 @@ public sealed partial class SessionStarts(
     }
 
     /// <summary>
-    /// The connection ended. <paramref name="clean"/>: the client closed it itself, and leaves, as in the original.
+    /// The connection ended (the relay lets it go on its own: <see cref="RoomStreamRelay.LeaveAllAsync"/>).
+    /// <paramref name="clean"/>: the client closed it itself, and leaves, as in the original.
     /// Otherwise the connection dropped (or the front dropped it for not reading) and the session waits for the
     /// client to resume.
     /// </summary>
@@ -122,7 +124,6 @@ public sealed partial class SessionStarts(
     {
         metrics.Unregistered();
         users.Remove(session);
-        await joins.LeaveAllLocallyAsync(session);
         try
         {
             await Nickname(session.NicknameKey).Disconnect(new DisconnectRequest(session.SessionId, session.ConnectionId, clean));

@@ -67,6 +67,7 @@ internal sealed partial class RoomFeed
             // connection would keep the room's subscription alive with no one to leave it.
             connection.ThrowIfClosed();
             _out.Members[connection.ConnectionId] = connection;
+            connection.Entered(Room);
             var messages = read?.Messages.Select(BroadcastMessage.From).ToList() ?? [];
             return new RoomHistorySlice(_seam.Epoch, _seam.LastSeq, messages, plan.Recovered(read));
         }
@@ -156,7 +157,11 @@ internal sealed partial class RoomFeed
     /// <summary>Whoever leaves, no connection left ends the subscription (the fan-out drops readers too far behind).</summary>
     private async Task LeaveUnderGateAsync(string connectionId)
     {
-        _out.Members.Remove(connectionId);
+        if (_out.Members.Remove(connectionId, out var connection))
+        {
+            connection.Exited(Room);
+        }
+
         if (_out.Members.Count == 0)
         {
             await UnsubscribeAsync();

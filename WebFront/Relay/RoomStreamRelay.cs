@@ -53,6 +53,18 @@ public sealed partial class RoomStreamRelay
     public Task LeaveAsync(string room, string connectionId) => Feed(room).LeaveAsync(connectionId);
 
     /// <summary>
+    /// A connection closed: every room's feed that took it in lets it go, including a join its hub call gave up on
+    /// but that finished later, so no closed connection keeps a room subscribed.
+    /// </summary>
+    public async Task LeaveAllAsync(ConnectionOutbox connection)
+    {
+        foreach (var room in connection.Rooms)
+        {
+            await Feed(room).LeaveAsync(connection.ConnectionId);
+        }
+    }
+
+    /// <summary>
     /// Brings every room up to date from history. Stream events can be lost when a silo dies (they sat in its queue);
     /// a later message would reveal the gap, but the last ones before a quiet spell would wait for it, so this runs
     /// on a period and when the gateways change (<paramref name="gatewaysChanged"/>: everything the room has stored).

@@ -66,6 +66,15 @@ public sealed class ChatClusterOptions : IValidatableObject
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// How long a gateway keeps a front that disconnected before dropping it. Until then the stream agents keep
+    /// delivering the rooms a dead front followed to it, each try waiting <see cref="ResponseTimeout"/>, which holds up
+    /// those rooms' queues for the live fronts (bench/README.md, "Settings chosen by measurement"). A live front cut
+    /// off for this long has lost its lease as well, and its users resume.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ClientDropTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How often a front re-reads the silos it may use as gateways. Orleans' default of a minute leaves a front with
     /// only dead gateways for that long when silos are replaced in turn (a rolling restart).
     /// </summary>

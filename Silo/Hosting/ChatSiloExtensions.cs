@@ -43,7 +43,8 @@ public static class ChatSiloExtensions
                 silo.AddOrleansChatGrains(cluster.StreamPollInterval, storage with { DataPath = dataPath });
             }
 
-            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+            silo.Configure<SiloMessagingOptions>(o =>
+                (o.ResponseTimeout, o.ClientDropTimeout) = (cluster.ResponseTimeout, cluster.ClientDropTimeout));
         });
         return builder;
     }

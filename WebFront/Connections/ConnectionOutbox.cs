@@ -16,9 +16,7 @@ public sealed class ConnectionOutbox(HubConnectionContext connection, TimeProvid
     /// The rooms whose feeds on this front have taken this connection in: what its close must leave, whatever the
     /// hub knew of. Feeds change it under their own gates, so it is locked; most connections are in one room.
     /// </summary>
-    private List<string>? _rooms;
-
-    private readonly Lock _roomsLock = new();
+    private readonly List<string> _rooms = new(1);
 
     private int _pending;
     private long _lastProgress = time.GetTimestamp();
@@ -90,18 +88,17 @@ public sealed class ConnectionOutbox(HubConnectionContext connection, TimeProvid
     {
         get
         {
-            lock (_roomsLock)
+            lock (_rooms)
             {
-                return _rooms is null ? [] : [.. _rooms];
+                return [.. _rooms];
             }
         }
     }
 
     public void Entered(string room)
     {
-        lock (_roomsLock)
+        lock (_rooms)
         {
-            _rooms ??= new(1);
             if (!_rooms.Contains(room))
             {
                 _rooms.Add(room);
@@ -111,9 +108,9 @@ public sealed class ConnectionOutbox(HubConnectionContext connection, TimeProvid
 
     public void Exited(string room)
     {
-        lock (_roomsLock)
+        lock (_rooms)
         {
-            _rooms?.Remove(room);
+            _rooms.Remove(room);
         }
     }
 

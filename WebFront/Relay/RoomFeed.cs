@@ -63,8 +63,7 @@ internal sealed partial class RoomFeed
             var join = _services.Join;
             var plan = _seam.PlanJoin(position?.LastSeq, position?.Epoch, join.MaxRecoveryGap, join.RecentOnJoin);
             var read = plan.Query is null ? null : await Grain.GetMessages(plan.Query);
-            // A join the hub gave up on (its call timed out) can finish after the connection closed: a closed
-            // connection would keep the room's subscription alive with no one to leave it.
+            // A join its hub call gave up on can finish after the connection closed, and nobody would leave for it.
             connection.ThrowIfClosed();
             _out.Members[connection.ConnectionId] = connection;
             connection.Entered(Room);
@@ -157,11 +156,8 @@ internal sealed partial class RoomFeed
     /// <summary>Whoever leaves, no connection left ends the subscription (the fan-out drops readers too far behind).</summary>
     private async Task LeaveUnderGateAsync(string connectionId)
     {
-        if (_out.Members.Remove(connectionId, out var connection))
-        {
-            connection.Exited(Room);
-        }
-
+        _out.Members.Remove(connectionId, out var connection);
+        connection?.Exited(Room);
         if (_out.Members.Count == 0)
         {
             await UnsubscribeAsync();

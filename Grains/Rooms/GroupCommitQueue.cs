@@ -72,9 +72,10 @@ public sealed partial class GroupCommitQueue(
         {
             var batch = _queued.ToArray();
             _queued.Clear();
+            var messages = Array.ConvertAll(batch, post => post.Message);
             try
             {
-                await store(Array.ConvertAll(batch, post => post.Message));
+                await store(messages);
             }
             catch (Exception ex)
             {
@@ -89,7 +90,7 @@ public sealed partial class GroupCommitQueue(
                 return;
             }
 
-            _published = PublishAfterAsync(_published, batch);
+            _published = PublishAfterAsync(_published, batch, messages);
         }
 
         _writing = false;
@@ -100,12 +101,12 @@ public sealed partial class GroupCommitQueue(
     /// order, then acknowledges its posts. If publishing fails the messages are not lost: they are stored, fronts
     /// notice the gap in sequence numbers and read them from history, and a retried post finds its message.
     /// </summary>
-    private async Task PublishAfterAsync(Task previous, PendingPost[] batch)
+    private async Task PublishAfterAsync(Task previous, PendingPost[] batch, MessagePosted[] messages)
     {
         await previous;
         try
         {
-            await publish(Array.ConvertAll(batch, post => post.Message));
+            await publish(messages);
         }
         catch (Exception ex)
         {

@@ -76,7 +76,7 @@ public sealed class ChatHub(
     [RateLimited(RateBucket.Other)]
     public async Task<MemberPageResult> Members(string? room, string? after, int limit)
     {
-        var name = RequireMember(room);
+        var (_, name) = RequireMember(room);
         if (limit is < 1 or > MaxMemberPage || (after is not null && !ChatRules.TryNormalizeNickname(after, out _)))
         {
             throw new HubException(ChatErrors.InvalidMembersRequest);
@@ -106,7 +106,7 @@ public sealed class ChatHub(
     [RateLimited(RateBucket.Other)]
     public async Task<HistoryResult> History(string? room, long? beforeSeq, int limit)
     {
-        var name = RequireMember(room);
+        var (_, name) = RequireMember(room);
         if (beforeSeq is <= 0 || limit is < 1 or > MaxHistoryPage)
         {
             throw new HubException(ChatErrors.InvalidHistoryRequest);
@@ -122,8 +122,7 @@ public sealed class ChatHub(
     [RateLimited(RateBucket.Other)]
     public async Task Typing(string? room)
     {
-        var name = RequireMember(room);
-        var session = RequireSession();
+        var (session, name) = RequireMember(room);
         if (typing.Admit(session, name))
         {
             await calls.CallAsync(Context, () => relay.PublishTypingAsync(name, session.Nickname));
@@ -217,13 +216,13 @@ public sealed class ChatHub(
 
     private ConnectionSession RequireSession() => SessionStarts.Of(Context) ?? throw new HubException(ChatErrors.NotRegistered);
 
-    /// <summary>The room's name, if this connection's session is in it.</summary>
-    private string RequireMember(string? room)
+    /// <summary>The connection's session and the room's name, if the session is in the room.</summary>
+    private (ConnectionSession Session, string Room) RequireMember(string? room)
     {
         var session = RequireSession();
         var name = RequireRoomName(room);
         RoomJoins.RequireMember(session, name);
-        return name;
+        return (session, name);
     }
 
     private static string RequireNickname(string? nickname) =>

@@ -2,7 +2,8 @@ namespace OrleansChat.Grains.Interfaces.Events;
 
 /// <summary>
 /// A message accepted by the room. <see cref="Seq"/> starts at 1 and grows by one per message with no gap and no
-/// reuse for the room's lifetime: it is what lets a front or a client tell that it missed something.
+/// reuse for the room's lifetime: it is what lets a front or a client tell that it missed something. The one jump is
+/// after a <see cref="HistoryRegressed"/>, which starts a new epoch past every number handed out before.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansChat.MessagePosted")]
 public sealed record MessagePosted(

@@ -27,6 +27,15 @@ public interface IChatRoomGrain : IGrainWithStringKey
     [Alias("Post")]
     Task<PostResult> Post(PostRequest request);
 
+    /// <summary>
+    /// A front delivered sequence numbers up to <see cref="SeenReport.Seq"/> that the room has not stored: its store
+    /// came back older than what the room published (a lost write, a restore from backup). The room numbers every
+    /// later message past them, in a new epoch, and announces it with <see cref="HistoryRegressed"/>. Completes when
+    /// the new epoch is stored; a report at or below what the room has does nothing.
+    /// </summary>
+    [Alias("ReportSeen")]
+    Task ReportSeen(SeenReport report);
+
     /// <summary>Stored messages in a range of sequence numbers, oldest first.</summary>
     [Alias("GetMessages")]
     Task<MessageRange> GetMessages(MessageQuery query);

@@ -23,6 +23,7 @@ public sealed partial class ChatRoomGrain(
     [PersistentState("bans", ChatStorage.History)] IPersistentState<RoomBansState> bans,
     IOptions<ChatRoomOptions> options,
     TimeProvider time,
+    RoomMetrics metrics,
     ILogger<ChatRoomGrain> logger) : Grain, IChatRoomGrain
 {
     private readonly ChatRoomOptions _options = options.Value;
@@ -30,6 +31,10 @@ public sealed partial class ChatRoomGrain(
     private RoomMembership _members = null!;
     private HistoryLog _history = null!;
     private GroupCommitQueue _commits = null!;
+
+    /// <summary>The highest number fronts reported beyond storage, and the write that stores the skip past it.</summary>
+    private long _regressionSeen;
+    private Task _regressionStored = Task.CompletedTask;
 
     private string Room => this.GetPrimaryKeyString();
 
@@ -43,7 +48,7 @@ public sealed partial class ChatRoomGrain(
         _history = new HistoryLog(Room, log.State, log.WriteStateAsync, pages, _options, time, logger);
         await _history.LoadAsync(log.RecordExists, cancellationToken);
         _commits = new GroupCommitQueue(
-            Room, _history.StoredSeq, _history.AppendAsync, PublishMessagesAsync, DeactivateOnIdle, logger);
+            Room, _history.StoredSeq, StoreMessagesAsync, PublishMessagesAsync, DeactivateOnIdle, logger);
     }
 
     public async Task<JoinResult> Join(JoinRequest request)
@@ -130,10 +135,15 @@ public sealed partial class ChatRoomGrain(
             return new PostResult(PostStatus.InvalidMessage, null);
         }
 
+        // The post is numbered after the skip, in the same write or the next.
+        _ = SkipPast(request.SeenSeq);
+
         var message = await _commits.Post(
             seq => new MessagePosted(Room, time.GetUtcNow(), request.MessageId, seq, member.Nickname, text));
         return new PostResult(PostStatus.Posted, message);
     }
+
+    public Task ReportSeen(SeenReport report) => SkipPast(report.Seq);
 
     public Task<MessageRange> GetMessages(MessageQuery query) => _history.ReadAsync(query);
 
@@ -225,6 +235,45 @@ public sealed partial class ChatRoomGrain(
         }
     }
 
+    /// <summary>
+    /// A front delivered <paramref name="seenSeq"/>, but storage does not have it: the store regressed. Whatever was
+    /// handed out since the reload may reuse numbers too, so numbering skips past both, into a new epoch.
+    /// </summary>
+    private Task SkipPast(long seenSeq)
+    {
+        if (seenSeq <= _history.StoredSeq || seenSeq <= _regressionSeen)
+        {
+            return _regressionStored;
+        }
+
+        _regressionSeen = seenSeq;
+        metrics.Regressed();
+        LogRegressed(Room, _history.StoredSeq, seenSeq);
+        _regressionStored = _commits.SkipTo(HistoryLog.EpochStartAfter(Math.Max(seenSeq, _commits.AssignedSeq)));
+        return _regressionStored;
+    }
+
+    /// <summary>Stores a batch; a batch that started a new epoch is announced before its messages are published.</summary>
+    private async Task StoreMessagesAsync(IReadOnlyList<MessagePosted> messages, long upTo)
+    {
+        var restored = _history.StoredSeq;
+        if (await _history.AppendAsync(messages, upTo) is not { } startedAfter)
+        {
+            return;
+        }
+
+        var regressed = new HistoryRegressed(Room, time.GetUtcNow(), _history.Epoch, restored, _regressionSeen, startedAfter);
+        try
+        {
+            await _stream.OnNextAsync(regressed);
+        }
+        catch (Exception ex)
+        {
+            // Stored already; fronts also learn the new epoch from the next history read (a gap fill, a catch-up).
+            LogPublishFailed(ex, Room, nameof(HistoryRegressed));
+        }
+    }
+
     private Task PublishAsync(RoomEvent roomEvent) =>
         PublishAsync(() => _stream.OnNextAsync(roomEvent), roomEvent.GetType().Name);
 
@@ -262,6 +311,9 @@ public sealed partial class ChatRoomGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} removed from room {Room}: {Reason}")]
     private partial void LogRemoved(string room, string nickname, RemovalReason reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Room {Room} reloaded storage with messages up to {StoredSeq}, but a front delivered up to {SeenSeq}: the store went back; the room numbers on in a new epoch")]
+    private partial void LogRegressed(string room, long storedSeq, long seenSeq);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {EventType} on room {Room} failed")]
     private partial void LogPublishFailed(Exception exception, string room, string eventType);

@@ -11,13 +11,16 @@ namespace OrleansChat.Grains.Rooms;
 /// scheduler, one turn at a time, so posts interleave with the write loop only at its awaits.
 /// </summary>
 /// <param name="lastSeq">The last sequence number in storage; the next post takes the one after it.</param>
-/// <param name="store">Stores a batch, in sequence order; once it fails, memory is ahead of storage.</param>
+/// <param name="store">
+/// Stores a batch, in sequence order, up to the given number (past the batch's last message after a
+/// <see cref="SkipTo"/>); once it fails, memory is ahead of storage.
+/// </param>
 /// <param name="publish">Publishes a stored batch; a failure fails its posts but loses nothing: they are stored.</param>
 /// <param name="writeFailed">Starts the reload that a failed write calls for.</param>
 public sealed partial class GroupCommitQueue(
     string room,
     long lastSeq,
-    Func<IReadOnlyList<MessagePosted>, Task> store,
+    Func<IReadOnlyList<MessagePosted>, long, Task> store,
     Func<IReadOnlyList<MessagePosted>, Task> publish,
     Action writeFailed,
     ILogger logger)
@@ -31,11 +34,17 @@ public sealed partial class GroupCommitQueue(
     /// <summary>The last sequence number handed to a post; ahead of storage while posts wait.</summary>
     private long _assignedSeq = lastSeq;
 
+    /// <summary>Set by <see cref="SkipTo"/> until a write has stored the skip.</summary>
+    private TaskCompletionSource? _skipStored;
+
     private bool _writing;
     private Task _published = Task.CompletedTask;
 
     /// <summary>Set when a write failed: memory is ahead of storage until the room reloads.</summary>
     private Exception? _writeFailure;
+
+    /// <summary>The last sequence number handed out: stored, or waiting for a write.</summary>
+    public long AssignedSeq => _assignedSeq;
 
     /// <summary>The outcome of the post with this message id, while it is not acknowledged yet.</summary>
     public Task<MessagePosted>? Unsettled(Guid messageId) => _unsettled.GetValueOrDefault(messageId);
@@ -48,49 +57,88 @@ public sealed partial class GroupCommitQueue(
     /// <exception cref="InvalidOperationException">A write failed; posts are refused until the room reloads.</exception>
     public Task<MessagePosted> Post(Func<long, MessagePosted> numbered)
     {
+        ThrowIfWriteFailed();
+        var pending = new PendingPost(numbered(++_assignedSeq));
+        _queued.Add(pending);
+        _unsettled[pending.Message.Id] = pending.Completion.Task;
+        StartWriting();
+        return pending.Completion.Task;
+    }
+
+    /// <summary>
+    /// Numbers the next post after <paramref name="lastSeq"/>, leaving out every number up to it: the store regressed
+    /// and those numbers were handed out before. The returned task completes once a write has stored the skip
+    /// (with the posts queued by then, or on its own); a skip to a number already handed out does nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A write failed; nothing is numbered until the room reloads.</exception>
+    public Task SkipTo(long lastSeq)
+    {
+        ThrowIfWriteFailed();
+        if (lastSeq <= _assignedSeq)
+        {
+            return Task.CompletedTask;
+        }
+
+        _assignedSeq = lastSeq;
+        _skipStored ??= new TaskCompletionSource();
+        var stored = _skipStored.Task;
+        StartWriting();
+        return stored;
+    }
+
+    private void ThrowIfWriteFailed()
+    {
         if (_writeFailure is { } failure)
         {
             throw new InvalidOperationException($"Room {room} reloads after a failed write; retry the post.", failure);
         }
+    }
 
-        var pending = new PendingPost(numbered(++_assignedSeq));
-        _queued.Add(pending);
-        _unsettled[pending.Message.Id] = pending.Completion.Task;
+    private void StartWriting()
+    {
         if (!_writing)
         {
             _writing = true;
             _ = WriteQueuedAsync();
         }
-
-        return pending.Completion.Task;
     }
 
     /// <summary>While posts are queued, stores them all in one write; posts arriving during it go into the next.</summary>
     private async Task WriteQueuedAsync()
     {
-        while (_queued.Count > 0)
+        while (_queued.Count > 0 || _skipStored is not null)
         {
             var batch = _queued.ToArray();
             _queued.Clear();
+            var skip = _skipStored;
+            _skipStored = null;
             var messages = Array.ConvertAll(batch, post => post.Message);
+            var upTo = _assignedSeq;
             try
             {
-                await store(messages);
+                await store(messages, upTo);
             }
             catch (Exception ex)
             {
                 // Refuse posts until the room reloads, so the unsaved (and unpublished) sequence numbers are handed
                 // out again rather than skipped.
-                LogWriteFailed(ex, room, batch[0].Message.Seq, _assignedSeq);
+                LogWriteFailed(ex, room, batch.Length > 0 ? batch[0].Message.Seq : upTo, _assignedSeq);
                 _writeFailure = ex;
                 writeFailed();
                 Settle([.. batch, .. _queued], ex);
                 _queued.Clear();
+                skip?.SetException(ex);
+                _skipStored?.SetException(ex);
+                _skipStored = null;
                 _writing = false;
                 return;
             }
 
-            _published = PublishAfterAsync(_published, batch, messages);
+            skip?.SetResult();
+            if (batch.Length > 0)
+            {
+                _published = PublishAfterAsync(_published, batch, messages);
+            }
         }
 
         _writing = false;

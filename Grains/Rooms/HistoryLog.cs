@@ -59,13 +59,22 @@ public sealed partial class HistoryLog(
     }
 
     /// <summary>
-    /// Adds messages (numbered on from the last) to the head, sealing each page they fill, and writes the log once.
-    /// If that write fails, memory is ahead of storage and the room must reload.
+    /// Adds messages to the head, sealing each page they fill, and writes the log once. Messages are numbered on from
+    /// the last, except after a regression: a message (or <paramref name="upTo"/>, with no message) past the next
+    /// number starts a new epoch there (<see cref="StartEpochAfterAsync"/>). If the write fails, memory is ahead of
+    /// storage and the room must reload. Returns the number a new epoch started after, if this append started one.
     /// </summary>
-    public async Task AppendAsync(IReadOnlyList<MessagePosted> messages)
+    public async Task<long?> AppendAsync(IReadOnlyList<MessagePosted> messages, long upTo = 0)
     {
+        long? epochStartedAfter = null;
         foreach (var message in messages)
         {
+            if (message.Seq > state.LastSeq + 1)
+            {
+                epochStartedAfter = message.Seq - 1;
+                await StartEpochAfterAsync(message.Seq - 1);
+            }
+
             state.Head.Add(message);
             state.LastSeq = message.Seq;
             if (state.Head.Count == PageSize)
@@ -74,9 +83,22 @@ public sealed partial class HistoryLog(
             }
         }
 
+        if (upTo > state.LastSeq)
+        {
+            epochStartedAfter = upTo;
+            await StartEpochAfterAsync(upTo);
+        }
+
         await writeState(CancellationToken.None);
         StoredSeq = state.LastSeq;
+        return epochStartedAfter;
     }
+
+    /// <summary>
+    /// Where a new epoch starts after a regression: past <paramref name="seenSeq"/>, at the start of a page, so the
+    /// pages' numbering stays whole and every page sealed before the regression keeps its index.
+    /// </summary>
+    public static long EpochStartAfter(long seenSeq) => (seenSeq / PageSize + 1) * PageSize;
 
     /// <summary>
     /// The stored messages from <see cref="MessageQuery.FromSeq"/> to <see cref="MessageQuery.ToSeq"/>; when there
@@ -115,6 +137,33 @@ public sealed partial class HistoryLog(
 
     private static long PageOf(long seq) => (seq - 1) / PageSize;
 
+    /// <summary>The epoch the sealed pages are keyed by, which a regression does not change.</summary>
+    private string PagesEpoch => string.IsNullOrEmpty(state.PagesEpoch) ? state.Epoch : state.PagesEpoch;
+
+    /// <summary>
+    /// The store regressed: numbering goes on after <paramref name="lastSeq"/> in a new epoch. The head is sealed
+    /// into its page together with whatever that page kept from before the regression (pages are stored apart from
+    /// the head, and may have outlived it), so nothing the store still has becomes unreadable.
+    /// </summary>
+    private async Task StartEpochAfterAsync(long lastSeq)
+    {
+        if (state.Head.Count > 0)
+        {
+            var pageIndex = PageOf(state.LastSeq);
+            var survivors = await pages.GetAsync(PagesEpoch, pageIndex);
+            var merged = state.Head.Concat(survivors.Where(m => m.Seq > state.LastSeq)).ToList();
+            await pages.SealAsync(PagesEpoch, pageIndex, merged);
+            Remember(pageIndex, merged);
+        }
+
+        var previous = state.Epoch;
+        state.PagesEpoch = PagesEpoch;
+        state.Epoch = Guid.NewGuid().ToString("N");
+        state.Head = [];
+        LogEpochAfterRegression(room, state.Epoch, previous, state.LastSeq, lastSeq);
+        state.LastSeq = lastSeq;
+    }
+
     private async Task<IReadOnlyList<MessagePosted>> PageMessagesAsync(long pageIndex)
     {
         if (pageIndex >= SealedUpTo / PageSize)
@@ -124,7 +173,7 @@ public sealed partial class HistoryLog(
 
         if (!_cached.TryGetValue(pageIndex, out var messages))
         {
-            messages = await pages.GetAsync(state.Epoch, pageIndex);
+            messages = await pages.GetAsync(PagesEpoch, pageIndex);
             Remember(pageIndex, messages);
         }
 
@@ -135,7 +184,7 @@ public sealed partial class HistoryLog(
     {
         var pageIndex = PageOf(state.LastSeq);
         var sealedMessages = state.Head.ToList();
-        await pages.SealAsync(state.Epoch, pageIndex, sealedMessages);
+        await pages.SealAsync(PagesEpoch, pageIndex, sealedMessages);
         Remember(pageIndex, sealedMessages);
         state.Head = [];
         await ApplyRetentionAsync();
@@ -179,7 +228,7 @@ public sealed partial class HistoryLog(
             _cached.Remove(pageIndex);
         }
 
-        await Task.WhenAll(dropped.Select(pageIndex => pages.ClearAsync(state.Epoch, pageIndex)));
+        await Task.WhenAll(dropped.Select(pageIndex => pages.ClearAsync(PagesEpoch, pageIndex)));
         LogRetention(room, firstSeq, dropped.Count);
     }
 
@@ -195,6 +244,9 @@ public sealed partial class HistoryLog(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Room {Room} starts history epoch {Epoch}")]
     private partial void LogNewEpoch(string room, string epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {Room} starts history epoch {Epoch} after {Previous}: storage had messages up to {RestoredSeq}, numbering goes on after {LastSeq}")]
+    private partial void LogEpochAfterRegression(string room, string epoch, string previous, long restoredSeq, long lastSeq);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Room {Room} now keeps history from {FirstSeq} ({Pages} pages dropped)")]
     private partial void LogRetention(string room, long firstSeq, int pages);

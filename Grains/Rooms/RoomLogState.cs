@@ -23,4 +23,11 @@ public sealed class RoomLogState
 
     [Id(3)]
     public List<MessagePosted> Head { get; set; } = [];
+
+    /// <summary>
+    /// The epoch the sealed pages are stored under: the one the log began with. A regression starts a new
+    /// <see cref="Epoch"/> but keeps the pages, so what survived stays readable. Empty in logs that never regressed.
+    /// </summary>
+    [Id(4)]
+    public string PagesEpoch { get; set; } = string.Empty;
 }

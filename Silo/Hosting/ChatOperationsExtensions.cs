@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
+using OrleansChat.Grains.Rooms;
 
 namespace OrleansChat.Hosting;
 
@@ -25,7 +26,7 @@ public static class ChatOperationsExtensions
         var checks = builder.Services.AddHealthChecks();
         readiness(new TaggingHealthChecksBuilder(checks));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter([.. meters, "Microsoft.Orleans"])
+            .AddMeter([.. meters, RoomMetrics.MeterName, "Microsoft.Orleans"])
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
             // Every metric stream preallocates room for its tag combinations, and OpenTelemetry's default is far more

@@ -75,6 +75,8 @@ public static class ChatSiloExtensions
         silo.AddMemoryStreams(ChatStreams.ProviderName, streams => streams.ConfigurePullingAgent(agent =>
             agent.Configure(o => o.GetQueueMsgsTimerPeriod = streamPollInterval)));
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddMetrics();
+        silo.Services.TryAddSingleton<RoomMetrics>();
         silo.Services.AddOptions<ChatRoomOptions>();
         return silo;
     }

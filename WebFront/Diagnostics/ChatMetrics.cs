@@ -14,6 +14,7 @@ public sealed class ChatMetrics
     private readonly Histogram<double> _fanOutLatency;
     private readonly Counter<long> _slowConsumersDropped;
     private readonly Counter<long> _historyFills;
+    private readonly Counter<long> _historyResets;
 
     public ChatMetrics(IMeterFactory meters)
     {
@@ -29,8 +30,12 @@ public sealed class ChatMetrics
         _historyFills = meter.CreateCounter<long>(
             "orleanschat.relay.history_fills",
             description: "Messages this front relayed from history because the stream had not delivered them: lost with a silo, or a stream running far behind.");
+        _historyResets = meter.CreateCounter<long>(
+            "orleanschat.relay.history_resets",
+            description: "Rooms this front found in a new history epoch mid-subscription (their store went back), and resent to their connections.");
         // Exported from the start, so a scrape tells "none yet" (0) from "not this server".
         _historyFills.Add(0);
+        _historyResets.Add(0);
     }
 
     public void Connected() => _connections.Add(1);
@@ -46,6 +51,8 @@ public sealed class ChatMetrics
     public void SlowConsumerDropped() => _slowConsumersDropped.Add(1);
 
     public void FilledFromHistory(int messages) => _historyFills.Add(messages);
+
+    public void HistoryReset() => _historyResets.Add(1);
 
     public void Relayed(TimeSpan sinceAccepted)
     {

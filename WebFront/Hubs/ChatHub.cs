@@ -181,7 +181,7 @@ public sealed class ChatHub(
             throw new HubException(ChatErrors.InvalidMessage);
         }
 
-        var request = new PostRequest(Guid.NewGuid(), session.Nickname, session.SessionId, normalized);
+        var request = new PostRequest(Guid.NewGuid(), session.Nickname, session.SessionId, normalized, relay.SeenSeq(room));
         var result = await calls.CallAsync(Context, () => Room(room).Post(request));
         metrics.MessageIn();
         return result switch

@@ -16,6 +16,9 @@ public static class ChatEvents
 
     public const string Typing = "typing";
 
+    /// <summary>The room's history moved to a new epoch (its store went back): its latest messages in the new one.</summary>
+    public const string HistoryReset = "history_reset";
+
     /// <summary>To one member only: an administrator kicked it, or banned it from a room.</summary>
     public const string Removed = "removed";
 }

@@ -42,3 +42,9 @@ public sealed record RemovedEvent(string Room, string Nickname, string Reason)
     public const string Kicked = "kicked";
     public const string Banned = "banned";
 }
+
+/// <summary>
+/// The room's history is now <see cref="Epoch"/>, stored up to <see cref="LastSeq"/>; <see cref="Messages"/> are its
+/// latest messages. Sent when the room's store went back and messages may be missing from history.
+/// </summary>
+public sealed record HistoryResetEvent(string Room, string Epoch, long LastSeq, IReadOnlyList<BroadcastMessage> Messages);

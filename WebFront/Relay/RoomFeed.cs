@@ -48,6 +48,9 @@ internal sealed partial class RoomFeed
 
     public string Room { get; }
 
+    /// <summary>The last message this front handed out in the room; a post carries it, so the room can tell if its store went back.</summary>
+    public long SeenSeq => _seam.LastSeq;
+
     /// <summary>Adds a connection (subscribing for the first) and returns what it missed up to the seam.</summary>
     public async Task<RoomHistorySlice> JoinAsync(ConnectionOutbox connection, RoomPosition? position)
     {
@@ -57,12 +60,26 @@ internal sealed partial class RoomFeed
             if (!_subscription.IsActive)
             {
                 var bounds = await _subscription.StartAsync();
+                // The feed outlives its subscriptions: what it handed out before still counts.
+                if (_seam.IsBehind(bounds))
+                {
+                    await ReportSeenAsync();
+                    bounds = await Grain.GetMessages(RoomSubscription.Bounds);
+                }
+
                 _seam.Start(bounds.Epoch, bounds.LastSeq);
             }
 
             var join = _services.Join;
             var plan = _seam.PlanJoin(position?.LastSeq, position?.Epoch, join.MaxRecoveryGap, join.RecentOnJoin);
             var read = plan.Query is null ? null : await Grain.GetMessages(plan.Query);
+            if (read is not null && read.Epoch != _seam.Epoch)
+            {
+                await ResyncAsync();
+                plan = _seam.PlanJoin(position?.LastSeq, position?.Epoch, join.MaxRecoveryGap, join.RecentOnJoin);
+                read = plan.Query is null ? null : await Grain.GetMessages(plan.Query);
+            }
+
             // A join its hub call gave up on can finish after the connection closed, and nobody would leave for it.
             connection.ThrowIfClosed();
             _out.Members[connection.ConnectionId] = connection;
@@ -109,8 +126,17 @@ internal sealed partial class RoomFeed
                 return;
             }
 
-            var stored = (await Grain.GetMessages(RoomSubscription.Bounds)).LastSeq;
-            if (_seam.CatchUp(stored, everything) is { } overdue)
+            var bounds = await Grain.GetMessages(RoomSubscription.Bounds);
+            if (_seam.IsBehind(bounds))
+            {
+                await ReportSeenAsync();
+                await ResyncAsync();
+            }
+            else if (bounds.Epoch != _seam.Epoch)
+            {
+                await ResyncAsync();
+            }
+            else if (_seam.CatchUp(bounds.LastSeq, everything) is { } overdue)
             {
                 _presence.Flush();
                 await FillAsync(overdue);
@@ -219,6 +245,9 @@ internal sealed partial class RoomFeed
                 case MemberRemoved removed:
                     await RelayRemovalAsync(removed);
                     break;
+                case HistoryRegressed regressed when regressed.Epoch != _seam.Epoch:
+                    await ResyncAsync();
+                    break;
             }
         }
         catch (Exception ex)
@@ -250,9 +279,15 @@ internal sealed partial class RoomFeed
 
     private async Task RelayMessageAsync(MessagePosted message)
     {
-        switch (_seam.Classify(message.Seq))
+        switch (_seam.Classify(message.Seq, message.Id))
         {
             case LiveStep.Duplicate:
+                return;
+            case LiveStep.Conflict:
+                // Its number was handed out before with another message: the room's store went back and the room
+                // does not know yet. Tell it, and start again from what it now has, this message included.
+                await ReportSeenAsync();
+                await ResyncAsync();
                 return;
             case LiveStep.AfterGap:
                 await FillAsync(RoomSeam.GapUpTo(message.Seq));
@@ -267,6 +302,12 @@ internal sealed partial class RoomFeed
     {
         var from = _seam.LastSeq + 1;
         var missing = await Grain.GetMessages(_seam.FillQuery(upTo));
+        if (missing.Epoch != _seam.Epoch)
+        {
+            await ResyncAsync();
+            return;
+        }
+
         LogGapFilled(Room, from, upTo, missing.Messages.Count);
         _services.Metrics.FilledFromHistory(missing.Messages.Count);
         foreach (var earlier in missing.Messages)
@@ -280,8 +321,30 @@ internal sealed partial class RoomFeed
     private void Send(MessagePosted message)
     {
         _out.Add(ChatEvents.Broadcast, BroadcastMessage.From(message));
-        _seam.Passed(message.Seq);
+        _seam.Passed(message.Seq, message.Id);
         _services.Metrics.Relayed(_services.Time.GetUtcNow() - message.At);
+    }
+
+    /// <summary>The room stored less than this front handed out; it numbers on past it in a new epoch once told.</summary>
+    private async Task ReportSeenAsync()
+    {
+        LogStoreWentBack(Room, _seam.Epoch, _seam.LastSeq);
+        await Grain.ReportSeen(new SeenReport(_seam.Epoch, _seam.LastSeq));
+    }
+
+    /// <summary>
+    /// The room's history is in another epoch than the seam: its connections get the room's latest messages in it, and
+    /// the seam starts again there. Clients keep what they show and add what they have not seen (protocol.md §9).
+    /// </summary>
+    private async Task ResyncAsync()
+    {
+        var latest = await Grain.GetMessages(new MessageQuery(1, long.MaxValue, _services.Join.RecentOnJoin));
+        _presence.Flush();
+        var messages = latest.Messages.Select(BroadcastMessage.From).ToList();
+        _out.Add(ChatEvents.HistoryReset, new HistoryResetEvent(Room, latest.Epoch, latest.LastSeq, messages));
+        LogResynced(Room, _seam.Epoch, _seam.LastSeq, latest.Epoch, latest.LastSeq);
+        _services.Metrics.HistoryReset();
+        _seam.Reset(latest);
     }
 
     /// <summary>Writes what the fan-out holds, dropping connections already too far behind. Under the gate.</summary>
@@ -295,6 +358,12 @@ internal sealed partial class RoomFeed
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room {Room}: messages {From}..{To} missing from the stream, {Found} read from history")]
     private partial void LogGapFilled(string room, long from, long to, int found);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Room {Room} has stored less than this front delivered ({Epoch} up to {LastSeq}): its store went back")]
+    private partial void LogStoreWentBack(string room, string epoch, long lastSeq);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Room {Room} moved from epoch {FromEpoch} (delivered up to {FromSeq}) to {ToEpoch} (stored up to {ToSeq}); its connections were sent the latest history")]
+    private partial void LogResynced(string room, string fromEpoch, long fromSeq, string toEpoch, long toSeq);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Relaying an event of room {Room} failed")]
     private partial void LogRelayFailed(Exception exception, string room);

@@ -6,16 +6,28 @@ namespace OrleansChat.WebFront.Relay;
 /// The heart of "nothing lost, nothing doubled" on a front: the seam between a room's history and its live stream.
 /// <see cref="LastSeq"/> is the last message handed to the room's connections; everything up to it has reached each
 /// of them exactly once. A joining connection reads what it missed from history up to the seam; the stream delivers
-/// what comes after it; a hole in the stream is read from history before the next message goes out. It decides; its
-/// caller (a room's feed, under the room's gate) reads history and writes.
+/// what comes after it; a hole in the stream is read from history before the next message goes out. It also notices
+/// when the room's store went back (<see cref="LiveStep.Conflict"/>, <see cref="IsBehind"/>). It decides; its caller
+/// (a room's feed, under the room's gate) reads history and writes.
 /// </summary>
 public sealed class RoomSeam
 {
+    /// <summary>How many of the last messages' ids the seam remembers, to tell a redelivery from a reused number.</summary>
+    public const int RememberedIds = 256;
+
+    private readonly long[] _recentSeqs = new long[RememberedIds];
+    private readonly Guid[] _recentIds = new Guid[RememberedIds];
+    private long _lastSeq;
+
     /// <summary>The history epoch the seam belongs to; a new epoch means an earlier position cannot be recovered.</summary>
     public string Epoch { get; private set; } = string.Empty;
 
-    /// <summary>The last message handed to the room's connections.</summary>
-    public long LastSeq { get; private set; }
+    /// <summary>The last message handed to the room's connections. Read without the gate by the hub, for a post.</summary>
+    public long LastSeq
+    {
+        get => Volatile.Read(ref _lastSeq);
+        private set => Volatile.Write(ref _lastSeq, value);
+    }
 
     /// <summary>The room's last stored message at the previous catch-up: the stream has had a period to deliver it.</summary>
     public long CatchUpTarget { get; private set; }
@@ -24,13 +36,32 @@ public sealed class RoomSeam
     public void Start(string epoch, long lastSeq) => (Epoch, LastSeq, CatchUpTarget) = (epoch, lastSeq, lastSeq);
 
     /// <summary>
+    /// The room says it has stored less than this front handed out: its store went back. Never true in a healthy
+    /// room, which publishes a message only once it is stored.
+    /// </summary>
+    public bool IsBehind(MessageRange bounds) => bounds.LastSeq < LastSeq;
+
+    /// <summary>Starts again in the room's new epoch, from its latest messages (which the feed hands out).</summary>
+    public void Reset(MessageRange latest)
+    {
+        Start(latest.Epoch, latest.LastSeq);
+        Array.Clear(_recentSeqs);
+        foreach (var message in latest.Messages)
+        {
+            Remember(message.Seq, message.Id);
+        }
+    }
+
+    /// <summary>
     /// What a connection joining at <paramref name="position"/> reads from history, up to the seam: exactly what it
     /// missed when its position is in this epoch and the gap is at most <paramref name="maxRecoveryGap"/>, otherwise
     /// the latest <paramref name="recentOnJoin"/> messages.
     /// </summary>
     public JoinRead PlanJoin(long? positionSeq, string? positionEpoch, int maxRecoveryGap, int recentOnJoin)
     {
-        var canRecover = positionSeq is { } seq && positionEpoch == Epoch && LastSeq - seq <= maxRecoveryGap;
+        // A position past the seam cannot be this epoch's: a client that saw more than the room has stored saw a
+        // history the room no longer has.
+        var canRecover = positionSeq is { } seq && positionEpoch == Epoch && seq <= LastSeq && LastSeq - seq <= maxRecoveryGap;
         if (!canRecover)
         {
             return new JoinRead(new MessageQuery(1, LastSeq, recentOnJoin), Recovering: false);
@@ -43,13 +74,20 @@ public sealed class RoomSeam
     }
 
     /// <summary>
-    /// Where a live message stands against the seam: already handed out (drop it), next in line, or after a hole that
-    /// history must fill first (<see cref="GapUpTo"/>).
+    /// Where a live message stands against the seam: already handed out (drop it), its number already handed out
+    /// with another message (the store went back), next in line, or after a hole that history must fill first
+    /// (<see cref="GapUpTo"/>).
     /// </summary>
-    public LiveStep Classify(long seq) =>
-        seq <= LastSeq ? LiveStep.Duplicate
-        : seq == LastSeq + 1 ? LiveStep.Next
-        : LiveStep.AfterGap;
+    public LiveStep Classify(long seq, Guid id)
+    {
+        if (seq > LastSeq)
+        {
+            return seq == LastSeq + 1 ? LiveStep.Next : LiveStep.AfterGap;
+        }
+
+        var slot = Slot(seq);
+        return _recentSeqs[slot] == seq && _recentIds[slot] != id ? LiveStep.Conflict : LiveStep.Duplicate;
+    }
 
     /// <summary>For a message after a hole: the last sequence number history must fill.</summary>
     public static long GapUpTo(long seq) => seq - 1;
@@ -58,7 +96,22 @@ public sealed class RoomSeam
     public MessageQuery FillQuery(long upTo) => new(LastSeq + 1, upTo, int.MaxValue);
 
     /// <summary>A message was handed to the room's connections.</summary>
+    public void Passed(long seq, Guid id)
+    {
+        Remember(seq, id);
+        Passed(seq);
+    }
+
+    /// <summary>History was read up to <paramref name="seq"/>, whatever it held.</summary>
     public void Passed(long seq) => LastSeq = Math.Max(LastSeq, seq);
+
+    private static int Slot(long seq) => (int)(seq % RememberedIds);
+
+    private void Remember(long seq, Guid id)
+    {
+        var slot = Slot(seq);
+        (_recentSeqs[slot], _recentIds[slot]) = (seq, id);
+    }
 
     /// <summary>
     /// A periodic or gateway-change catch-up, given the room's last stored message: how far history must fill now,
@@ -88,6 +141,7 @@ public sealed record JoinRead(MessageQuery? Query, bool Recovering)
 public enum LiveStep
 {
     Duplicate,
+    Conflict,
     Next,
     AfterGap,
 }

@@ -90,6 +90,15 @@ public sealed partial class RoomStreamRelay
         }
     }
 
+    /// <summary>The last message of the room this front handed out (0 when none): a post carries it to the room.</summary>
+    public long SeenSeq(string room)
+    {
+        lock (_rooms)
+        {
+            return _rooms.TryGetValue(room, out var feed) ? feed.SeenSeq : 0;
+        }
+    }
+
     /// <summary>Announces that a member is typing. Straight onto the stream: typing is never stored.</summary>
     public Task PublishTypingAsync(string room, string nickname) =>
         _services.StreamOf(room).OnNextAsync(new MemberTyping(room, _services.Time.GetUtcNow(), nickname));

@@ -1,3 +1,4 @@
+using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.WebFront.Relay;
 
 namespace OrleansChat.Tests.Unit.Front;
@@ -67,13 +68,59 @@ public sealed class RoomSeamTests
     {
         var seam = StartedAt(10);
 
-        Assert.Equal(LiveStep.Duplicate, seam.Classify(9));
-        Assert.Equal(LiveStep.Duplicate, seam.Classify(10));
-        Assert.Equal(LiveStep.Next, seam.Classify(11));
-        Assert.Equal(LiveStep.AfterGap, seam.Classify(14));
+        Assert.Equal(LiveStep.Duplicate, seam.Classify(9, Guid.NewGuid()));
+        Assert.Equal(LiveStep.Duplicate, seam.Classify(10, Guid.NewGuid()));
+        Assert.Equal(LiveStep.Next, seam.Classify(11, Guid.NewGuid()));
+        Assert.Equal(LiveStep.AfterGap, seam.Classify(14, Guid.NewGuid()));
         Assert.Equal(13, RoomSeam.GapUpTo(14));
         var fill = seam.FillQuery(13);
         Assert.Equal((11L, 13L), (fill.FromSeq, fill.ToSeq));
+    }
+
+    [Fact]
+    public void A_number_handed_out_before_with_another_message_is_a_conflict_and_a_redelivery_is_a_duplicate()
+    {
+        var seam = StartedAt(10);
+        var eleven = Guid.NewGuid();
+        seam.Passed(11, eleven);
+
+        Assert.Equal(LiveStep.Duplicate, seam.Classify(11, eleven));
+        Assert.Equal(LiveStep.Conflict, seam.Classify(11, Guid.NewGuid()));
+        // Handed out before the seam remembered ids (history read at the start): nothing to compare with.
+        Assert.Equal(LiveStep.Duplicate, seam.Classify(10, Guid.NewGuid()));
+    }
+
+    [Fact]
+    public void Bounds_below_what_was_handed_out_show_the_store_went_back()
+    {
+        var seam = StartedAt(10);
+        seam.Passed(12, Guid.NewGuid());
+
+        Assert.False(seam.IsBehind(new("e1", 1, 12, [])));
+        Assert.True(seam.IsBehind(new("e1", 1, 11, [])));
+    }
+
+    [Fact]
+    public void A_position_past_the_seam_is_not_recovered()
+    {
+        var plan = StartedAt(12).PlanJoin(positionSeq: 22, positionEpoch: "e1", MaxGap, Recent);
+
+        Assert.False(plan.Recovering);
+        Assert.Equal((1L, 12L), (plan.Query!.FromSeq, plan.Query.ToSeq));
+    }
+
+    [Fact]
+    public void A_reset_starts_in_the_new_epoch_and_remembers_the_latest_messages()
+    {
+        var seam = StartedAt(22);
+        var kept = new MessagePosted("lobby", DateTimeOffset.UnixEpoch, Guid.NewGuid(), 13, "ana", "after the restore");
+
+        seam.Reset(new("e2", 1, 64, [kept]));
+
+        Assert.Equal(("e2", 64L, 64L), (seam.Epoch, seam.LastSeq, seam.CatchUpTarget));
+        Assert.Equal(LiveStep.Duplicate, seam.Classify(13, kept.Id));
+        Assert.Equal(LiveStep.Conflict, seam.Classify(13, Guid.NewGuid()));
+        Assert.Equal(LiveStep.Next, seam.Classify(65, Guid.NewGuid()));
     }
 
     [Fact]
@@ -85,7 +132,7 @@ public sealed class RoomSeamTests
         seam.Passed(11);
 
         Assert.Equal(12, seam.LastSeq);
-        Assert.Equal(LiveStep.Duplicate, seam.Classify(12));
+        Assert.Equal(LiveStep.Duplicate, seam.Classify(12, Guid.NewGuid()));
     }
 
     [Fact]

@@ -201,6 +201,63 @@ public sealed class GroupCommitQueueTests
         Assert.Equal(2, Acknowledged(Post(queue, release: true)).Seq);
     }
 
+    [Fact]
+    public void After_a_skip_the_next_post_is_numbered_past_it_and_stored_with_it_in_one_write()
+    {
+        using var scheduler = _turns.Enter();
+        var queue = Queue(lastSeq: 12);
+
+        var before = Post(queue);
+        var skip = queue.SkipTo(64);
+        var after = Post(queue);
+        _writes.Release(0);
+
+        Assert.Equal([[13], [65]], _writes.Batches);
+        Assert.Equal([13L, 65L], _writes.UpTo);
+        Assert.False(skip.IsCompleted);
+
+        _writes.Release(1);
+        _publishes.Release(0);
+        _publishes.Release(1);
+
+        Assert.True(skip.IsCompletedSuccessfully);
+        Assert.Equal((13L, 65L), (Acknowledged(before).Seq, Acknowledged(after).Seq));
+        Assert.Equal(65, queue.AssignedSeq);
+    }
+
+    [Fact]
+    public void A_skip_with_no_post_is_stored_by_a_write_of_its_own_and_a_skip_behind_the_numbering_does_nothing()
+    {
+        using var scheduler = _turns.Enter();
+        var queue = Queue(lastSeq: 12);
+
+        var skip = queue.SkipTo(64);
+
+        Assert.Equal([[]], _writes.Batches);
+        Assert.Equal([64L], _writes.UpTo);
+        Assert.True(queue.SkipTo(20).IsCompletedSuccessfully);
+
+        _writes.Release(0);
+
+        Assert.True(skip.IsCompletedSuccessfully);
+        Assert.Single(_writes.Batches);
+        Assert.Equal(65, Acknowledged(Post(queue, release: true)).Seq);
+    }
+
+    [Fact]
+    public void A_failed_write_fails_the_skip_with_it_so_the_room_reloads_and_is_told_again()
+    {
+        using var scheduler = _turns.Enter();
+        var queue = Queue(lastSeq: 12);
+
+        var skip = queue.SkipTo(64);
+        _writes.Fail(0, new InvalidOperationException("disk full"));
+
+        Assert.True(skip.IsFaulted);
+        Assert.Equal(1, _reloads);
+        Assert.Throws<InvalidOperationException>(() => { _ = queue.SkipTo(128); });
+    }
+
     private static MessagePosted Acknowledged(Task<MessagePosted> post)
     {
         Assert.True(post.IsCompletedSuccessfully, $"The post is {post.Status}, not acknowledged.");
@@ -214,7 +271,7 @@ public sealed class GroupCommitQueueTests
     }
 
     private GroupCommitQueue Queue(long lastSeq = 0) =>
-        new("lobby", lastSeq, _writes.Call, _publishes.Call, () => _reloads++, NullLogger.Instance);
+        new("lobby", lastSeq, _writes.Store, _publishes.Call, () => _reloads++, NullLogger.Instance);
 
     /// <summary>Posts a message; with <paramref name="release"/>, lets its write and publish (the latest) finish.</summary>
     private Task<MessagePosted> Post(
@@ -275,6 +332,15 @@ public sealed class GroupCommitQueueTests
         public bool HoldsFromNowOn { get; set; } = true;
 
         public List<long[]> Batches => _calls.ConvertAll(call => call.Batch.Select(m => m.Seq).ToArray());
+
+        /// <summary>For writes: the number each batch was stored up to.</summary>
+        public List<long> UpTo { get; } = [];
+
+        public Task Store(IReadOnlyList<MessagePosted> batch, long upTo)
+        {
+            UpTo.Add(upTo);
+            return Call(batch);
+        }
 
         public Task Call(IReadOnlyList<MessagePosted> batch)
         {

@@ -198,6 +198,55 @@ public sealed class HistoryLogTests
     private static MessageQuery PageQuery(long pageIndex) =>
         new(pageIndex * Page + 1, (pageIndex + 1) * Page, Page);
 
+    [Fact]
+    public async Task A_message_past_the_next_number_starts_a_new_epoch_there_and_what_was_stored_stays_readable()
+    {
+        var log = await AppendedAsync(12);
+        var firstEpoch = log.Epoch;
+
+        var startedAfter = await log.AppendAsync(Messages(65, 66));
+
+        Assert.Equal(64, startedAfter);
+        Assert.NotEqual(firstEpoch, log.Epoch);
+        Assert.Equal((log.Epoch, 66L), (_state.Epoch, log.StoredSeq));
+        Assert.Equal(Seqs(1, 12).Concat(Seqs(65, 66)), await SeqsAsync(log, new MessageQuery(1, long.MaxValue, 100)));
+
+        var reloaded = Create(_state);
+        await reloaded.LoadAsync(stored: true, CancellationToken.None);
+
+        Assert.Equal(Seqs(1, 12).Concat(Seqs(65, 66)), await SeqsAsync(reloaded, new MessageQuery(1, long.MaxValue, 100)));
+    }
+
+    [Fact]
+    public async Task A_new_epoch_keeps_what_the_head_page_held_beyond_a_head_that_went_back()
+    {
+        var log = await AppendedAsync(Page + 10);
+        var beforeRestore = _state.Head.Take(5).ToList();
+        // The store came back with the head as it was at Page + 5 while page 0, stored apart, kept its messages; what
+        // the head had after Page + 5 is gone.
+        _state.Head = beforeRestore;
+        _state.LastSeq = Page + 5;
+        var restored = Create(_state);
+        await restored.LoadAsync(stored: true, CancellationToken.None);
+        var survivor = Messages(Page + 7, Page + 7)[0];
+        await _pages.SealAsync(_state.Epoch, 1, [survivor]);
+
+        await restored.AppendAsync([], upTo: HistoryLog.EpochStartAfter(Page + 10));
+
+        Assert.Equal(2L * Page, restored.StoredSeq);
+        Assert.Equal(
+            Seqs(1, Page + 5).Append(Page + 7),
+            await SeqsAsync(restored, new MessageQuery(1, long.MaxValue, 1_000)));
+    }
+
+    [Fact]
+    public void A_new_epoch_starts_at_the_first_page_boundary_past_every_number_seen()
+    {
+        Assert.Equal(Page, HistoryLog.EpochStartAfter(1));
+        Assert.Equal(Page, HistoryLog.EpochStartAfter(Page - 1));
+        Assert.Equal(2L * Page, HistoryLog.EpochStartAfter(Page));
+    }
+
     private static IEnumerable<long> Seqs(long from, long to) =>
         Enumerable.Range((int)from, (int)(to - from + 1)).Select(i => (long)i);
 

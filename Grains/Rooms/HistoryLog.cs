@@ -106,21 +106,33 @@ public sealed partial class HistoryLog(
     /// </summary>
     public async Task<MessageRange> ReadAsync(MessageQuery query)
     {
-        var to = Math.Min(query.ToSeq, StoredSeq);
-        var from = Math.Max(Math.Max(query.FromSeq, state.FirstSeq), to - Math.Max(query.Limit, 0) + 1);
-        var messages = new List<MessagePosted>((int)Math.Clamp(to - from + 1, 0, PageSize * 4));
-        for (var pageIndex = PageOf(from); from <= to && pageIndex <= PageOf(to); pageIndex++)
+        var floor = Math.Max(query.FromSeq, state.FirstSeq);
+        var limit = Math.Max(query.Limit, 0);
+        var newestFirst = new List<MessagePosted>(Math.Min(limit, PageSize * 4));
+        // Newest first, a page at a time, so a limit counts messages even where a regression left numbers unused.
+        for (var seq = Math.Min(query.ToSeq, StoredSeq); seq >= floor && newestFirst.Count < limit;)
         {
-            foreach (var message in await PageMessagesAsync(pageIndex))
+            if (state.Gaps.Find(gap => gap.After < seq && seq <= gap.UpTo) is { } gap)
             {
-                if (message.Seq >= from && message.Seq <= to)
+                seq = gap.After;
+                continue;
+            }
+
+            var pageIndex = PageOf(seq);
+            var page = await PageMessagesAsync(pageIndex);
+            for (var i = page.Count - 1; i >= 0 && newestFirst.Count < limit; i--)
+            {
+                if (page[i].Seq <= seq && page[i].Seq >= floor)
                 {
-                    messages.Add(message);
+                    newestFirst.Add(page[i]);
                 }
             }
+
+            seq = pageIndex * PageSize;
         }
 
-        return new MessageRange(state.Epoch, state.FirstSeq, StoredSeq, messages);
+        newestFirst.Reverse();
+        return new MessageRange(state.Epoch, state.FirstSeq, StoredSeq, newestFirst);
     }
 
     /// <summary>A retried post is recognised within the head and the page sealed just before it.</summary>
@@ -147,6 +159,7 @@ public sealed partial class HistoryLog(
     /// </summary>
     private async Task StartEpochAfterAsync(long lastSeq)
     {
+        var lastPresent = state.LastSeq;
         if (state.Head.Count > 0)
         {
             var pageIndex = PageOf(state.LastSeq);
@@ -154,6 +167,22 @@ public sealed partial class HistoryLog(
             var merged = state.Head.Concat(survivors.Where(m => m.Seq > state.LastSeq)).ToList();
             await pages.SealAsync(PagesEpoch, pageIndex, merged);
             Remember(pageIndex, merged);
+            lastPresent = merged[^1].Seq;
+        }
+
+        // Pages past the head may have outlived it too; the numbers after the last message found are left unused.
+        for (var pageIndex = PageOf(lastPresent) + 1; pageIndex <= PageOf(lastSeq); pageIndex++)
+        {
+            if (await pages.GetAsync(PagesEpoch, pageIndex) is { Count: > 0 } survivors)
+            {
+                Remember(pageIndex, survivors);
+                lastPresent = survivors[^1].Seq;
+            }
+        }
+
+        if (lastPresent < lastSeq)
+        {
+            state.Gaps.Add(new SeqGap(lastPresent, lastSeq));
         }
 
         var previous = state.Epoch;

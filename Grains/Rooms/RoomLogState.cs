@@ -30,4 +30,12 @@ public sealed class RoomLogState
     /// </summary>
     [Id(4)]
     public string PagesEpoch { get; set; } = string.Empty;
+
+    /// <summary>Numbers a regression left unused: reads step over them instead of reading their empty pages.</summary>
+    [Id(5)]
+    public List<SeqGap> Gaps { get; set; } = [];
 }
+
+/// <summary>Sequence numbers <see cref="After"/>+1 to <see cref="UpTo"/> hold no message and never will.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansChat.SeqGap")]
+public sealed record SeqGap([property: Id(0)] long After, [property: Id(1)] long UpTo);

@@ -240,6 +240,20 @@ public sealed class HistoryLogTests
     }
 
     [Fact]
+    public async Task A_limited_read_counts_messages_across_the_numbers_a_regression_left_unused()
+    {
+        var log = await AppendedAsync(Page + 12);
+        await log.AppendAsync([], upTo: HistoryLog.EpochStartAfter(5 * Page));
+        await log.AppendAsync(Messages(6 * Page + 1, 6 * Page + 2));
+        _pages.Read.Clear();
+
+        Assert.Equal(
+            Seqs(Page + 10, Page + 12).Concat(Seqs(6 * Page + 1, 6 * Page + 2)),
+            await SeqsAsync(log, new MessageQuery(1, long.MaxValue, 5)));
+        Assert.DoesNotContain(_pages.Read, pageIndex => pageIndex is > 1 and < 6);
+    }
+
+    [Fact]
     public void A_new_epoch_starts_at_the_first_page_boundary_past_every_number_seen()
     {
         Assert.Equal(Page, HistoryLog.EpochStartAfter(1));

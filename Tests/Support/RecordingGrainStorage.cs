@@ -6,7 +6,8 @@ namespace OrleansChat.Tests.Support;
 
 /// <summary>
 /// Passes every call to another grain storage and remembers what each read and write touched, with the size the
-/// write's state serializes to and the members it holds, so a test can tell what a change cost in storage.
+/// write's state serializes to and the members it holds, so a test can tell what a change cost in storage. A test
+/// can also make writes hang, fail or conflict, as a real store's do.
 /// </summary>
 public sealed class RecordingGrainStorage(IGrainStorage inner, Serializer serializer)
     : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
@@ -17,6 +18,18 @@ public sealed class RecordingGrainStorage(IGrainStorage inner, Serializer serial
 
     /// <summary>Stops the next writes of a state with the given name, with a <see cref="StorageFailure"/>.</summary>
     public Func<string, GrainId, bool> FailWrite { get; set; } = (_, _) => false;
+
+    /// <summary>
+    /// Refuses the next writes of a state with the <see cref="InconsistentStateException"/> a store throws when its
+    /// record's ETag moved on (another activation wrote it).
+    /// </summary>
+    public Func<string, GrainId, bool> ConflictWrite { get; set; } = (_, _) => false;
+
+    /// <summary>
+    /// Holds a write until the returned task completes (null: no hold), as a store that answers late does; a failure
+    /// or conflict asked for is decided once the hold ends.
+    /// </summary>
+    public Func<string, GrainId, Task?> HoldWrite { get; set; } = (_, _) => null;
 
     public IReadOnlyList<StorageWrite> Writes
     {
@@ -49,6 +62,17 @@ public sealed class RecordingGrainStorage(IGrainStorage inner, Serializer serial
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        if (HoldWrite(stateName, grainId) is { } hold)
+        {
+            await hold;
+        }
+
+        if (ConflictWrite(stateName, grainId))
+        {
+            throw new InconsistentStateException(
+                $"Writing {stateName} of {grainId} conflicted on purpose.", "stored-etag", grainState.ETag ?? "");
+        }
+
         if (FailWrite(stateName, grainId))
         {
             throw new StorageFailure($"Writing {stateName} of {grainId} failed on purpose.");

@@ -135,7 +135,10 @@ public sealed partial class HistoryLog(
         return new MessageRange(state.Epoch, state.FirstSeq, StoredSeq, newestFirst);
     }
 
-    /// <summary>A retried post is recognised within the head and the page sealed just before it.</summary>
+    /// <summary>
+    /// A retried post is recognised within the head and the page sealed just before it, once stored: after a failed
+    /// write the head holds messages storage does not, and their retry must not be told they were posted.
+    /// </summary>
     public MessagePosted? FindRecent(Guid messageId)
     {
         var found = state.Head.Find(m => m.Id == messageId);
@@ -144,7 +147,7 @@ public sealed partial class HistoryLog(
             found = previous.FirstOrDefault(m => m.Id == messageId);
         }
 
-        return found;
+        return found?.Seq <= StoredSeq ? found : null;
     }
 
     private static long PageOf(long seq) => (seq - 1) / PageSize;

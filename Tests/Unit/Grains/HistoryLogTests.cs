@@ -254,6 +254,20 @@ public sealed class HistoryLogTests
     }
 
     [Fact]
+    public async Task A_message_whose_write_failed_is_not_recognised_as_posted()
+    {
+        var log = await AppendedAsync(3);
+        var unsaved = Messages(4, 4)[0];
+        _heldWrite = new TaskCompletionSource();
+        var append = log.AppendAsync([unsaved]);
+        _heldWrite.SetException(new IOException("disk full"));
+
+        await Assert.ThrowsAsync<IOException>(() => append);
+        Assert.Null(log.FindRecent(unsaved.Id));
+        Assert.Equal(3, log.StoredSeq);
+    }
+
+    [Fact]
     public void A_new_epoch_starts_at_the_first_page_boundary_past_every_number_seen()
     {
         Assert.Equal(Page, HistoryLog.EpochStartAfter(1));

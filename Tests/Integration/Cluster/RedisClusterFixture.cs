@@ -29,6 +29,9 @@ public sealed class RedisClusterFixture : IAsyncLifetime
 
     public Uri FrontUri(int index) => _frontUris[index];
 
+    /// <summary>The cluster's Redis, for a test that plays an operator restoring it from a backup.</summary>
+    public string RedisConnectionString => $"127.0.0.1:{_redisPort}";
+
     public ChatProcess Silo(int index) => _silos[index]!;
 
     public ChatProcess Front(int index) => _fronts[index]!;

@@ -67,7 +67,25 @@ export function createFeed(hooks) {
       applyPresence(room, [event.payload], event.payload.memberCount);
     } else if (event.type === "presence_batch") {
       applyPresence(room, event.payload.changes, event.payload.memberCount);
+    } else if (event.type === "history_reset") {
+      applyReset(room, event.payload);
     }
+  }
+
+  /**
+   * The room's history moved to a new epoch: its store went back, and some messages may be gone from it. What is
+   * shown stays; the new epoch's latest messages are added unless already shown (by id), and numbering follows the
+   * new epoch from here on.
+   */
+  function applyReset(room, reset) {
+    if (reset.epoch === room.epoch) {
+      return;
+    }
+    room.epoch = reset.epoch;
+    room.lastSeq = 0;
+    notice(room, "notice.historyReset");
+    addMessages(room, [...(reset.messages ?? [])].sort((a, b) => a.seq - b.seq));
+    room.lastSeq = Math.max(room.lastSeq, Number(reset.lastSeq) || 0);
   }
 
   /** Appends messages not seen yet; returns how many were new. */

@@ -19,7 +19,9 @@ const RESUME_DELAY_MS = 1000;
 const TYPING_SEND_INTERVAL_MS = 2000;
 
 // The hub's room events, and the type each is routed as.
-const ROOM_EVENTS = { broadcast_message: "broadcast", presence: "presence", presence_batch: "presence_batch" };
+const ROOM_EVENTS = {
+  broadcast_message: "broadcast", presence: "presence", presence_batch: "presence_batch", history_reset: "history_reset",
+};
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

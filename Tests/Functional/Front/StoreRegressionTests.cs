@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using OrleansChat.Grains.Interfaces.Rooms;
 using OrleansChat.Tests.Support;
 
 namespace OrleansChat.Tests.Functional.Front;
@@ -13,7 +14,8 @@ namespace OrleansChat.Tests.Functional.Front;
 public sealed class StoreRegressionTests : IAsyncLifetime
 {
     private const string Room = "dev";
-    private readonly ChatFrontFactory _front = new();
+    // The periodic catch-up would notice the room went back on its own; these tests choose the path that notices.
+    private readonly ChatFrontFactory _front = new ChatFrontFactory().With("OrleansChat:Front:CatchUpInterval", "00:10:00");
     private readonly string _backup = Path.Combine(Path.GetTempPath(), "orleanschat-backup-" + Guid.NewGuid().ToString("N"));
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -70,6 +72,40 @@ public sealed class StoreRegressionTests : IAsyncLifetime
         var history = await ana.Connection.InvokeAsync<JsonElement>("History", Room, null, 100);
         Assert.Equal(before.Concat(after), Messages(history.GetProperty("messages")));
         Assert.Contains(_front.Logs.Errors, e => e.Contains("the store went back"));
+    }
+
+    [Fact]
+    public async Task A_number_handed_out_again_before_any_front_reported_is_caught_by_its_id_and_nothing_is_dropped()
+    {
+        await using var ana = await RegisteredInRoomAsync("ana");
+        await using var bia = await RegisteredInRoomAsync("bia");
+        var before = await PostAsync(bia, 12);
+        await ReceivedUpToAsync([ana, bia], 12);
+        CopyDirectory(_front.DataPath, _backup);
+        await PostAsync(ana, 10);
+        await ReceivedUpToAsync([ana, bia], 22);
+        Directory.Delete(_front.DataPath, recursive: true);
+        CopyDirectory(_backup, _front.DataPath);
+        var grains = _front.Services.GetRequiredService<IGrainFactory>();
+        await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        // A post that carries no front's position, as from a front that never relayed the room: the reloaded room
+        // cannot know, and gives it a number this front already delivered under another message.
+        var room = grains.GetGrain<IChatRoomGrain>(Room);
+        var ghost = Guid.NewGuid();
+        await room.Join(new JoinRequest("caio", ghost, "elsewhere"));
+        var reused = (await room.Post(new PostRequest(Guid.NewGuid(), "caio", ghost, "from elsewhere"))).Message!;
+        Assert.Equal(13, reused.Seq);
+
+        foreach (var user in new[] { ana, bia })
+        {
+            var reset = (await user.Events.FirstAsync(e => e.Event == "history_reset")).Broadcast!.Value;
+            Assert.Equal([.. before, (13L, "from elsewhere")], Messages(reset.GetProperty("messages")));
+        }
+
+        var after = await PostAsync(bia, 1);
+        Assert.True(after[0].Seq > 22, $"seq {after[0].Seq} was delivered before");
+        await ReceivedUpToAsync([ana, bia], after[0].Seq);
     }
 
     private async Task<ChatClient> RegisteredInRoomAsync(string nickname)

@@ -7,12 +7,17 @@ using OrleansChat.WebFront.Protocol;
 
 namespace OrleansChat.Tests.Functional.Front;
 
-/// <summary>A front with a short grace period, so that "the session outlived its grace" is testable.</summary>
+/// <summary>
+/// A front with a short grace period, so that "the session outlived its grace" is testable, and the longest typing
+/// interval: two typing calls in a row must fall in one interval even on a machine that stalls between them (the
+/// interval's edge is tested on a fake clock, in TypingThrottleTests).
+/// </summary>
 public sealed class ShortGraceFrontFactory : ChatFrontFactory
 {
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
 
-    public ShortGraceFrontFactory() => With("OrleansChat:Rooms:ReconnectGrace", Grace.ToString());
+    public ShortGraceFrontFactory() => With("OrleansChat:Rooms:ReconnectGrace", Grace.ToString())
+        .With("OrleansChat:Front:TypingInterval", TimeSpan.FromMinutes(1).ToString());
 }
 
 /// <summary>Rooms, history, presence, typing and lossless reconnects through the real SignalR client.</summary>

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -96,6 +98,32 @@ public class ChatFrontFactory : WebApplicationFactory<Program>
         var client = new ChatClient(connection);
         await connection.StartAsync();
         return client;
+    }
+
+    /// <summary>
+    /// The HTTP status the hub answers a WebSocket upgrade with, as a browser would send it: 101 when it is taken, or
+    /// the refusal (403, 429, …). The socket, if it opened, is closed at once.
+    /// </summary>
+    public async Task<HttpStatusCode> WebSocketUpgradeStatusAsync(string? origin = null)
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        if (origin is not null)
+        {
+            socket.Options.SetRequestHeader("Origin", origin);
+        }
+
+        try
+        {
+            await socket.ConnectAsync(new UriBuilder(new Uri(BaseAddress, HubRoute.Path)) { Scheme = "ws" }.Uri, CancellationToken.None);
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        }
+        catch (WebSocketException)
+        {
+            // A refused upgrade: its status is what the caller asked for.
+        }
+
+        return socket.HttpStatusCode;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

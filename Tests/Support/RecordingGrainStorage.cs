@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Storage;
+using Orleans.TestingHost;
 using OrleansChat.Grains.Rooms;
 
 namespace OrleansChat.Tests.Support;
@@ -30,6 +32,19 @@ public sealed class RecordingGrainStorage(IGrainStorage inner, Serializer serial
     /// or conflict asked for is decided once the hold ends.
     /// </summary>
     public Func<string, GrainId, Task?> HoldWrite { get; set; } = (_, _) => null;
+
+    /// <summary>Puts the grain storage a silo registered under <paramref name="name"/> behind a recorder.</summary>
+    public static void Wrap(IServiceCollection services, string name)
+    {
+        var registered = services.Last(d => d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, name));
+        services.Remove(registered);
+        services.AddKeyedSingleton<IGrainStorage>(name, (provider, key) => new RecordingGrainStorage(
+            (IGrainStorage)registered.KeyedImplementationFactory!(provider, key), provider.GetRequiredService<Serializer>()));
+    }
+
+    /// <summary>The recorder <see cref="Wrap"/> put in place on a test cluster's primary silo.</summary>
+    public static RecordingGrainStorage Of(TestCluster cluster, string name) =>
+        (RecordingGrainStorage)((InProcessSiloHandle)cluster.Primary!).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(name);
 
     public IReadOnlyList<StorageWrite> Writes
     {

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
-using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using Orleans.Streams;
@@ -69,12 +68,7 @@ public sealed class FaultClusterFixture : IAsyncLifetime
         {
             siloBuilder.AddOrleansChatGrains(new ChatClusterOptions().StreamPollInterval);
             var services = siloBuilder.Services;
-            var memory = services.Last(d =>
-                d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, ChatStorage.History));
-            services.Remove(memory);
-            services.AddKeyedSingleton<IGrainStorage>(ChatStorage.History, (provider, key) => new RecordingGrainStorage(
-                (IGrainStorage)memory.KeyedImplementationFactory!(provider, key),
-                provider.GetRequiredService<Serializer>()));
+            RecordingGrainStorage.Wrap(services, ChatStorage.History);
             services.AddSingleton<StreamPublishFaults>();
             services.AddSingleton<IIncomingGrainCallFilter>(p => p.GetRequiredService<StreamPublishFaults>());
         }

@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using OrleansChat.WebFront.Settings;
 using Xunit.Abstractions;
 using OrleansChat.Tests.Support;
 
@@ -8,12 +11,21 @@ namespace OrleansChat.Tests.Functional.Front;
 
 /// <summary>
 /// Ten thousand random calls (any method, arguments of any shape and content) from a handful of clients. Each call
-/// must end in a result or a clear error; the server must log nothing unhandled and keep serving a normal user.
+/// must end in a result or a clear error, except a frame over the size limit, which must close its connection and
+/// nothing else; the server must log nothing unhandled and keep serving a normal user.
 /// </summary>
 public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) : IClassFixture<ChatFrontFactory>
 {
     private const int Calls = 10_000;
     private const int Clients = 8;
+
+    /// <summary>The largest frame the front reads (<c>MaximumReceiveMessageSize</c>, left at its default here).</summary>
+    private static readonly int MaximumFrame = new ChatLimitsOptions().MaximumReceiveMessageSize;
+
+    private static readonly IHubProtocol Protocol = new JsonHubProtocol();
+
+    /// <summary>What a client is told when the front closes its connection for a protocol violation.</summary>
+    private const string ClosedWithAnError = "The server closed the connection with the following error: Connection closed with an error.";
 
     private static readonly string[] Methods =
         ["Register", "Message", "SendToRoom", "JoinRoom", "RejoinRoom", "LeaveRoom", "ListRooms", "History", "Typing", "Resume", "Kick", "Ban", "Unban", "Nope"];
@@ -23,42 +35,59 @@ public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) 
     {
         var random = new Random(20261126);
         var clients = new List<ChatClient>();
+        var invocations = new List<int>();
         for (var i = 0; i < Clients; i++)
         {
             clients.Add(await RegisteredAsync(i));
+            invocations.Add(1);
         }
 
-        var (results, errors, closed) = (0, 0, 0);
+        var (results, errors, dropped) = (0, 0, 0);
         for (var call = 0; call < Calls; call++)
         {
             var index = random.Next(Clients);
-            if (clients[index].Connection.State != HubConnectionState.Connected)
-            {
-                closed++;
-                await clients[index].DisposeAsync();
-                clients[index] = await RegisteredAsync(index);
-            }
-
             var method = Methods[random.Next(Methods.Length)];
             var arguments = Enumerable.Range(0, random.Next(4)).Select(_ => RandomArgument(random)).ToArray();
+            // The frame exactly as the client writes it, with the invocation id it is about to use.
+            var invocationId = (++invocations[index]).ToString(CultureInfo.InvariantCulture);
+            var frameBytes = Protocol.GetMessageBytes(new InvocationMessage(invocationId, method, arguments)).Length;
+            var oversized = frameBytes > MaximumFrame;
+            Assert.True(clients[index].Connection.State == HubConnectionState.Connected,
+                $"call {call}: the server had dropped client {index}, which sent only frames within the limit");
             try
             {
                 await clients[index].Connection.InvokeCoreAsync<object?>(method, arguments).WaitAsync(TimeSpan.FromSeconds(10));
+                Assert.False(oversized, $"call {call}: a {frameBytes}-byte {method} frame was answered");
                 results++;
             }
-            catch (HubException)
+            catch (HubException) when (!oversized)
             {
                 errors++;
             }
-            catch (Exception ex) when (ex is InvalidOperationException or IOException or TaskCanceledException)
+            catch (Exception) when (oversized)
             {
-                closed++;
+                // Its connection closes; whether the pending call saw that as a HubException or a cancellation
+                // depends on what arrived first. The close itself is checked below.
+            }
+
+            if (oversized)
+            {
+                var closedWith = await clients[index].Closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+                Assert.Equal(ClosedWithAnError, closedWith?.Message);
+                dropped++;
+                await clients[index].DisposeAsync();
+                clients[index] = await RegisteredAsync(index);
+                invocations[index] = 1;
             }
         }
 
-        output.WriteLine($"{Calls} calls: {results} results, {errors} clear errors, {closed} closed connections; " +
-            $"{front.Logs.Errors.Count} unhandled errors logged");
+        output.WriteLine($"{Calls} calls: {results} results, {errors} clear errors, {dropped} connections dropped for " +
+            $"frames over {MaximumFrame} bytes; {front.Logs.Errors.Count} unhandled errors logged");
         Assert.Empty(front.Logs.Errors);
+        // Each call above checked that the server dropped a connection for every frame over the limit and for nothing
+        // else; the seed must make some, or that limit went untested.
+        Assert.True(dropped > 0, "no frame crossed the size limit");
+        Assert.All(clients, client => Assert.False(client.Closed.Task.IsCompleted, "a client was dropped after its last call"));
         await using var user = await front.ConnectAsync();
         await user.RegisterAsync("after-the-fuzz");
         var ack = await user.SendAsync("all good");
@@ -84,7 +113,8 @@ public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) 
         2 => random.NextDouble() * 1e12,
         3 => new[] { RandomText(random, 5), RandomText(random, 5) },
         4 => new { room = RandomText(random, 10), epoch = RandomText(random, 8), lastSeq = random.NextInt64() },
-        5 => RandomText(random, random.Next(3000)),
+        // Now and then a text that may not fit in one frame, so that the size limit is crossed too.
+        5 => RandomText(random, random.Next(random.Next(50) == 0 ? 12_000 : 3000)),
         6 => "geral",
         _ => RandomText(random, random.Next(40)),
     };

@@ -17,23 +17,24 @@ public sealed class HostileInputTests(ChatFrontFactory front) : IClassFixture<Ch
     /// <summary>A call that always answers (with "register first"): what arrives before it answers came from the frame.</summary>
     private const string Barrier = """{"type":1,"invocationId":"barrier","target":"ListRooms","arguments":[]}""";
 
-    public static TheoryData<string, string> Frames => new()
+    /// <summary>Each frame, and what its sender is told: the error of invocation "1", or (null) a close.</summary>
+    public static TheoryData<string, string, string?> Frames => new()
     {
-        { "unknown method", """{"type":1,"invocationId":"1","target":"DropTables","arguments":[]}""" },
-        { "wrong argument type", """{"type":1,"invocationId":"1","target":"Register","arguments":[{"a":1}]}""" },
-        { "too many arguments", """{"type":1,"invocationId":"1","target":"Register","arguments":["a","b","c"]}""" },
-        { "too few arguments", """{"type":1,"invocationId":"1","target":"SendToRoom","arguments":["geral"]}""" },
-        { "null argument", """{"type":1,"invocationId":"1","target":"Message","arguments":[null]}""" },
-        { "lone surrogate nickname", """{"type":1,"invocationId":"1","target":"Register","arguments":["\ud800x"]}""" },
-        { "path traversal room", """{"type":1,"invocationId":"1","target":"JoinRoom","arguments":["../../etc/passwd"]}""" },
-        { "number for a long", """{"type":1,"invocationId":"1","target":"History","arguments":["geral","NaN",5]}""" },
-        { "malformed json", "{\"type\":1,\"invocationId\":\"1\",\"target\":\"Register\",\"arguments\":[\"" },
-        { "not json at all", "\u0000\u0001garbage" },
+        { "unknown method", """{"type":1,"invocationId":"1","target":"DropTables","arguments":[]}""", UnknownMethod("DropTables") },
+        { "wrong argument type", """{"type":1,"invocationId":"1","target":"Register","arguments":[{"a":1}]}""", BindingFailed("Register") },
+        { "too many arguments", """{"type":1,"invocationId":"1","target":"Register","arguments":["a","b","c"]}""", BindingFailed("Register") },
+        { "too few arguments", """{"type":1,"invocationId":"1","target":"SendToRoom","arguments":["geral"]}""", BindingFailed("SendToRoom") },
+        { "null argument", """{"type":1,"invocationId":"1","target":"Message","arguments":[null]}""", Refused("Message", ChatErrors.NotRegistered) },
+        { "lone surrogate nickname", """{"type":1,"invocationId":"1","target":"Register","arguments":["\ud800x"]}""", BindingFailed("Register") },
+        { "path traversal room", """{"type":1,"invocationId":"1","target":"JoinRoom","arguments":["../../etc/passwd"]}""", Refused("JoinRoom", ChatErrors.NotRegistered) },
+        { "number for a long", """{"type":1,"invocationId":"1","target":"History","arguments":["geral","NaN",5]}""", BindingFailed("History") },
+        { "malformed json", "{\"type\":1,\"invocationId\":\"1\",\"target\":\"Register\",\"arguments\":[\"", null },
+        { "not json at all", "\u0000\u0001garbage", null },
     };
 
     [Theory]
     [MemberData(nameof(Frames))]
-    public async Task A_hostile_frame_gets_an_error_or_a_clean_close_and_harms_no_one(string name, string frame)
+    public async Task A_hostile_frame_gets_its_error_or_a_clean_close_and_harms_no_one(string name, string frame, string? error)
     {
         await using var bystander = await front.ConnectAsync();
         await bystander.RegisterAsync($"calm-{Guid.NewGuid():N}"[..20]);
@@ -41,18 +42,38 @@ public sealed class HostileInputTests(ChatFrontFactory front) : IClassFixture<Ch
         using var socket = await OpenAsync();
 
         await SendAsync(socket, frame);
-        // Twice: SignalR's parser stops at a record it skips (an unknown type) until more data arrives.
+        // Twice: SignalR's parser stops at a record it skips (an unknown type) until more data arrives. The barrier
+        // answers too (with "register first"), so only the record for invocation "1" counts as the frame's answer.
         await SendAsync(socket, Barrier);
         await SendAsync(socket, Barrier);
         var answer = await ReceiveAsync(socket);
 
-        // An error completion, a close, or (for frames that ask nothing) silence until the barrier's answer.
-        Assert.True(answer is null || answer.Contains("\"error\"") || answer.Contains("\"type\":7"),
-            $"{name}: the server answered {answer}");
+        if (error is null)
+        {
+            Assert.True(answer is null || answer.StartsWith("""{"type":7""", StringComparison.Ordinal), $"{name}: the server answered {answer}");
+        }
+        else
+        {
+            Assert.NotNull(answer);
+            var completion = JsonDocument.Parse(answer).RootElement;
+            Assert.Equal((3, "1"), (completion.GetProperty("type").GetInt32(), completion.GetProperty("invocationId").GetString()));
+            Assert.Equal(error, completion.GetProperty("error").GetString());
+        }
+
         var ack = await bystander.SendAsync("still here");
         Assert.True(ack.GetProperty("seq").GetInt64() > 0);
         Assert.True(errorsBefore == front.Logs.Errors.Count, string.Join("\n", front.Logs.Errors));
     }
+
+    /// <summary>The texts SignalR and the hub answer with (docs/protocol.md, "Errors").</summary>
+    private static string Refused(string method, string error) =>
+        $"An unexpected error occurred invoking '{method}' on the server. HubException: {error}";
+
+    private static string UnknownMethod(string method) =>
+        $"Failed to invoke '{method}' due to an error on the server. HubException: Method does not exist.";
+
+    /// <summary>Arguments that do not bind (a lone surrogate is not valid JSON text either) never reach the hub.</summary>
+    private static string BindingFailed(string method) => $"Failed to invoke '{method}' due to an error on the server.";
 
     /// <summary>
     /// SignalR skips a record of an unknown type and then waits for more data before it parses what follows, so such a

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using OrleansChat.Tests.Support;
@@ -16,11 +17,19 @@ public sealed class AllowedOriginFrontFactory : ChatFrontFactory
 public sealed class OriginCheckTests(AllowedOriginFrontFactory front) : IClassFixture<AllowedOriginFrontFactory>
 {
     [Fact]
-    public async Task A_page_from_another_site_is_refused()
+    public async Task A_page_from_another_site_is_refused_with_403()
     {
-        await using var connection = Connect("https://evil.example");
+        using var http = new HttpClient { BaseAddress = front.BaseAddress };
+        using var negotiate = new HttpRequestMessage(HttpMethod.Post, HubRoute.Path + "/negotiate?negotiateVersion=1")
+        {
+            Headers = { { "Origin", "https://evil.example" } },
+        };
 
-        await Assert.ThrowsAnyAsync<Exception>(() => connection.StartAsync());
+        var negotiated = await http.SendAsync(negotiate);
+        var upgraded = await front.WebSocketUpgradeStatusAsync("https://evil.example");
+
+        Assert.Equal(HttpStatusCode.Forbidden, negotiated.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, upgraded);
     }
 
     [Theory]

@@ -4,6 +4,7 @@ using Orleans.Streams;
 using Orleans.TestingHost;
 using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Rooms;
+using OrleansChat.Grains.Storage;
 using OrleansChat.Hosting;
 using OrleansChat.Tests.Support;
 
@@ -18,6 +19,9 @@ public sealed class ChatClusterFixture : IAsyncLifetime
         .Build();
 
     public IGrainFactory Grains => Cluster.Client;
+
+    /// <summary>History storage (in memory, as in production without a data path), recorded: reads show reactivations.</summary>
+    public RecordingGrainStorage History => RecordingGrainStorage.Of(Cluster, ChatStorage.History);
 
     public Task InitializeAsync() => Cluster.DeployAsync();
 
@@ -58,6 +62,7 @@ public sealed class ChatClusterFixture : IAsyncLifetime
                 o.RetainMessages = Limits.RetainMessages;
                 o.ReconnectGrace = Limits.ReconnectGrace;
             });
+            RecordingGrainStorage.Wrap(siloBuilder.Services, ChatStorage.History);
         }
     }
 

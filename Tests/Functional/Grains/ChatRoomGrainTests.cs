@@ -185,10 +185,13 @@ public sealed class ChatRoomGrainTests(ChatClusterFixture fixture)
         await Room.Join(new JoinRequest("Ana", S(1), "front"));
         await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", S(1), "one"));
         await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", S(1), "two"));
+        // The room's log is read from storage once per activation: one more read is a new activation.
+        var loads = fixture.History.ReadsOf(Room.GetGrainId(), "log");
 
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var after = await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", S(1), "three"));
 
+        Assert.Equal(loads + 1, fixture.History.ReadsOf(Room.GetGrainId(), "log"));
         Assert.Equal(3, after.Message!.Seq);
         Assert.Equal(["Ana"], (await Room.GetSnapshot()).Members);
     }

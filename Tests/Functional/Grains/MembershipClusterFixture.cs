@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Serialization;
-using Orleans.Storage;
 using Orleans.TestingHost;
 using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Rooms;
@@ -27,15 +25,7 @@ public sealed class MembershipClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.Client;
 
-    public RecordingGrainStorage Presence
-    {
-        get
-        {
-            var silo = (InProcessSiloHandle)Cluster.Primary!;
-            return (RecordingGrainStorage)silo.SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(
-                ChatStorage.Presence);
-        }
-    }
+    public RecordingGrainStorage Presence => RecordingGrainStorage.Of(Cluster, ChatStorage.Presence);
 
     public Task InitializeAsync() => Cluster.DeployAsync();
 
@@ -47,14 +37,7 @@ public sealed class MembershipClusterFixture : IAsyncLifetime
         {
             siloBuilder.AddOrleansChatGrains(new ChatClusterOptions().StreamPollInterval);
             siloBuilder.Services.Configure<ChatRoomOptions>(o => o.MaxMembersPerRoom = MaxMembersPerRoom);
-
-            var services = siloBuilder.Services;
-            var memory = services.Last(d =>
-                d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, ChatStorage.Presence));
-            services.Remove(memory);
-            services.AddKeyedSingleton<IGrainStorage>(ChatStorage.Presence, (provider, key) => new RecordingGrainStorage(
-                (IGrainStorage)memory.KeyedImplementationFactory!(provider, key),
-                provider.GetRequiredService<Serializer>()));
+            RecordingGrainStorage.Wrap(siloBuilder.Services, ChatStorage.Presence);
         }
     }
 

@@ -12,6 +12,9 @@ public sealed class RoomHistoryTests(ChatClusterFixture fixture)
 
     private IChatRoomGrain Room => fixture.Grains.GetGrain<IChatRoomGrain>(_room);
 
+    /// <summary>How often the room's log was read from storage: once per activation.</summary>
+    private int LogLoads => fixture.History.ReadsOf(Room.GetGrainId(), "log");
+
     [Fact]
     public async Task Pages_back_by_sequence_number_across_sealed_pages_and_the_head()
     {
@@ -53,10 +56,12 @@ public sealed class RoomHistoryTests(ChatClusterFixture fixture)
     {
         await PostAsync(100);
         var before = await Room.GetSnapshot();
+        var loads = LogLoads;
 
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
         var range = await Room.GetMessages(new MessageQuery(1, long.MaxValue, 1000));
+        Assert.Equal(loads + 1, LogLoads);
         Assert.Equal(before.Epoch, range.Epoch);
         Assert.Equal(Range(1, 100), range.Messages.Select(m => m.Seq));
         Assert.Equal(Enumerable.Range(1, 100).Select(i => $"m{i}"), range.Messages.Select(m => m.Text));
@@ -85,9 +90,11 @@ public sealed class RoomHistoryTests(ChatClusterFixture fixture)
         var lastId = ids[^1];
 
         var retry = await Room.Post(new PostRequest(lastId, "ana", _session, $"m{HistoryLog.PageSize}"));
+        var loads = LogLoads;
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var retryAfterReactivation = await Room.Post(new PostRequest(lastId, "ana", _session, "again"));
 
+        Assert.Equal(loads + 1, LogLoads);
         Assert.Equal(HistoryLog.PageSize, retry.Message!.Seq);
         Assert.Equal(HistoryLog.PageSize, retryAfterReactivation.Message!.Seq);
         Assert.Equal(HistoryLog.PageSize, (await Room.GetSnapshot()).LastSeq);

@@ -80,6 +80,12 @@ public sealed partial class NicknameGrain(
 
         StopGracePeriod();
         var previousFront = State.FrontId;
+        // One session, one connection: a resume while the old connection is still attached (a second tab with the
+        // same token, or a client that reconnected before the server saw its old connection drop) takes the session
+        // from it, and the old connection is closed. A retry of this resume comes from the same connection.
+        var takeover = State.DetachedAt is null && State.ConnectionId != request.ConnectionId
+            ? new SessionTakenOver(State.Nickname, State.ConnectionId)
+            : null;
         State.DetachedAt = null;
         State.ConnectionId = request.ConnectionId;
         State.FrontId = request.FrontId;
@@ -92,6 +98,11 @@ public sealed partial class NicknameGrain(
             // Rooms record the front holding each member, so a dead front's members can be found: keep it current.
             await Task.WhenAll(State.Rooms.Select(room =>
                 Room(room).Join(new JoinRequest(State.Nickname, State.SessionId, State.FrontId))));
+        }
+
+        if (takeover is not null)
+        {
+            await TellTakenOverAsync(previousFront, takeover);
         }
 
         LogResumed(State.Nickname);
@@ -204,6 +215,24 @@ public sealed partial class NicknameGrain(
         return new ModerationResult(ModerationStatus.Done, nickname);
     }
 
+    /// <summary>
+    /// Asks the old connection's front to close it. The session has moved whatever happens here: a front that cannot
+    /// be told is dead or about to lose its lease, and its connection with it; the old connection's own close is
+    /// ignored, since it no longer holds the session.
+    /// </summary>
+    private async Task TellTakenOverAsync(string frontId, SessionTakenOver takeover)
+    {
+        try
+        {
+            await FrontSessions(frontId).TakenOver(takeover);
+            LogTakenOver(takeover.Nickname, takeover.ConnectionId, frontId);
+        }
+        catch (Exception ex)
+        {
+            LogTakeoverNotTold(ex, takeover.Nickname, frontId);
+        }
+    }
+
     private void StartGracePeriod(TimeSpan dueTime)
     {
         StopGracePeriod();
@@ -278,6 +307,12 @@ public sealed partial class NicknameGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} ignored the loss of front {FrontId} decided at {DecidedAt}: the session attached to it later")]
     private partial void LogStaleFrontLost(string nickname, string frontId, DateTimeOffset decidedAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} resumed the session on a new connection while {ConnectionId} on front {FrontId} held it; that connection is being closed")]
+    private partial void LogTakenOver(string nickname, string connectionId, string frontId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} resumed the session elsewhere, but front {FrontId} could not be told to close the old connection")]
+    private partial void LogTakeoverNotTold(Exception exception, string nickname, string frontId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} resumed the session")]
     private partial void LogResumed(string nickname);

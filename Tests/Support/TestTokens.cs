@@ -26,15 +26,22 @@ public sealed class TestTokens
     /// <summary>A valid token for a user, with the given roles.</summary>
     public string For(string nickname, params string[] roles) => Sign(_key, nickname, roles);
 
+    /// <summary>A valid token for a user that expires after <paramref name="lifetime"/> (to the second, as JWTs do).</summary>
+    public string ExpiringIn(string nickname, TimeSpan lifetime) => Sign(_key, nickname, [], expires: DateTime.UtcNow + lifetime);
+
+    /// <summary>A token signed with the trusted key for another issuer or audience: one meant for another service.</summary>
+    public string Misaddressed(string nickname, string issuer, string audience) => Sign(_key, nickname, [], issuer, audience);
+
     /// <summary>A well-formed token signed with another key: what a forger could make.</summary>
     public static string Forged(string nickname) => Sign(RandomNumberGenerator.GetBytes(32), nickname, [AdminRole]);
 
-    private static string Sign(byte[] key, string nickname, string[] roles) => new JsonWebTokenHandler().CreateToken(
-        new SecurityTokenDescriptor
+    private static string Sign(
+        byte[] key, string nickname, string[] roles, string issuer = Issuer, string audience = Audience, DateTime? expires = null) =>
+        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = Issuer,
-            Audience = Audience,
-            Expires = DateTime.UtcNow.AddHours(1),
+            Issuer = issuer,
+            Audience = audience,
+            Expires = expires ?? DateTime.UtcNow.AddHours(1),
             Claims = new Dictionary<string, object>
             {
                 ["sub"] = Guid.NewGuid().ToString(),

@@ -8,11 +8,13 @@ namespace OrleansChat.WebFront.Cluster;
 /// <summary>
 /// Keeps this front's lease alive in the cluster while it runs, and retires it on shutdown so its users' leaves are
 /// announced before the process exits. A front that dies simply stops renewing; the cluster then detaches its users.
+/// Each renewal also gives the front's sessions grain this front's ear again (<see cref="SessionTakeovers"/>).
 /// </summary>
 public sealed partial class FrontLeaseService(
     IGrainFactory grains,
     FrontIdentity front,
     ChatConnections connections,
+    SessionTakeovers takeovers,
     IOptions<ChatFrontOptions> options,
     ILogger<FrontLeaseService> logger) : BackgroundService
 {
@@ -52,6 +54,7 @@ public sealed partial class FrontLeaseService(
                 }
 
                 generation = renewed;
+                await grains.GetGrain<IFrontSessionsGrain>(front.Id).Listen(takeovers.Reference);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

@@ -120,6 +120,29 @@ public sealed class ConnectionOutbox(HubConnectionContext connection, TimeProvid
     /// <summary>Closes the connection on the front's initiative (a kick): not a drop, the client is not to resume.</summary>
     public void Close() => connection.Abort();
 
+    /// <summary>
+    /// Closes the connection with a reason the client reads, and tells SignalR clients not to reconnect: another
+    /// connection holds the session now, and a reconnect would only take it back. The reason goes out before the
+    /// abort, which would otherwise cut it off.
+    /// </summary>
+    public void Close(string reason) => _ = CloseAfterAsync(connection.WriteAsync(new CloseMessage(reason, allowReconnect: false)));
+
+    private async Task CloseAfterAsync(ValueTask write)
+    {
+        try
+        {
+            await write;
+        }
+        catch (Exception)
+        {
+            // The connection is already closing: the abort below finishes it all the same.
+        }
+        finally
+        {
+            connection.Abort();
+        }
+    }
+
     private async Task CompleteAsync(ValueTask write, int events)
     {
         try

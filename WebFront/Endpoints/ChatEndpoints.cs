@@ -39,7 +39,10 @@ public static class ChatEndpoints
             app.UseAuthorization();
         }
 
-        var hub = app.MapHub<ChatHub>(HubRoute.Path).RequireRateLimiting(ConnectionsPerAddressPolicy);
+        // A connection lives no longer than the token it opened with: when the token expires, SignalR closes the
+        // connection (and allows the client to reconnect, which asks its accessTokenFactory for a fresh token).
+        var hub = app.MapHub<ChatHub>(HubRoute.Path, o => o.CloseOnAuthenticationExpiration = signInRequired)
+            .RequireRateLimiting(ConnectionsPerAddressPolicy);
         if (signInRequired)
         {
             // Negotiation and every transport answer 401 without a valid token.

@@ -61,6 +61,7 @@ public static class ChatFrontExtensions
         builder.Services.AddSingleton<ChatConnections>();
         builder.Services.AddSingleton<HubLifetimeManager<ChatHub>, ChatHubLifetimeManager>();
         builder.Services.AddSingleton<ConnectedUsers>();
+        builder.Services.AddSingleton<SessionTakeovers>();
         builder.Services.AddSingleton<RoomRemovals>();
         builder.Services.AddSingleton<RoomStreamRelay>();
         builder.Services.AddSingleton<GrainCalls>();

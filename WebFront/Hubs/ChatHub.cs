@@ -167,6 +167,7 @@ public sealed class ChatHub(
         {
             var clean = exception is null
                 && !Context.Items.ContainsKey(ConnectionOutbox.DroppedItem)
+                && !accounts.SignInExpired(Context.GetHttpContext())
                 && ConnectionCloseTracking.ClientClosed(Context.GetHttpContext());
             await starts.EndAsync(session, clean);
         }

@@ -25,4 +25,7 @@ public static class ChatErrors
     public const string NotAdmin = "Only a chat administrator can do this.";
     public const string Banned = "You are banned from this room.";
     public const string NotOnline = "No one is using that nickname.";
+
+    /// <summary>Not a call's error: the reason a connection is closed with when its session is resumed elsewhere.</summary>
+    public const string SessionTakenOver = "This session was resumed on another connection.";
 }

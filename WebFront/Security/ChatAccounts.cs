@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using OrleansChat.Grains.Interfaces.Rules;
 
@@ -12,11 +13,13 @@ namespace OrleansChat.WebFront.Security;
 public sealed class ChatAccounts
 {
     private readonly ChatAuthOptions _options;
+    private readonly TimeProvider _time;
     private readonly HashSet<string> _adminKeys;
 
-    public ChatAccounts(IOptions<ChatAuthOptions> options)
+    public ChatAccounts(IOptions<ChatAuthOptions> options, TimeProvider time)
     {
         _options = options.Value;
+        _time = time;
         _adminKeys = _options.Admins
             .Select(name => ChatRules.TryNormalizeNickname(name, out var nickname) ? ChatRules.KeyOf(nickname) : null)
             .OfType<string>()
@@ -32,6 +35,14 @@ public sealed class ChatAccounts
         && ChatRules.TryNormalizeNickname(user.FindFirst(_options.NicknameClaim)?.Value, out var nickname)
             ? nickname
             : null;
+
+    /// <summary>
+    /// Whether the token a connection opened with has expired. SignalR then closes the connection itself, and the
+    /// client's orderly answer to that close is not the user leaving.
+    /// </summary>
+    public bool SignInExpired(HttpContext? http) =>
+        SignInRequired
+        && http?.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc <= _time.GetUtcNow();
 
     public bool IsAdmin(ClaimsPrincipal? user)
     {

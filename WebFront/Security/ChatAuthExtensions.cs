@@ -37,6 +37,7 @@ public static class ChatAuthExtensions
                 jwt.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(auth.SigningKeyBytes());
             }
 
+            jwt.TokenValidationParameters.ClockSkew = auth.ClockSkew;
             jwt.TokenValidationParameters.NameClaimType = auth.NicknameClaim;
             jwt.TokenValidationParameters.RoleClaimType = auth.RoleClaim;
             jwt.Events = new JwtBearerEvents

@@ -52,6 +52,14 @@ public sealed class ChatAuthOptions : IValidatableObject
     /// <summary>Holders of this role are chat administrators.</summary>
     public string? AdminRole { get; set; } = "chat-admin";
 
+    /// <summary>
+    /// How far the issuer's clock may be from this front's when a token's lifetime is checked: a token is still
+    /// accepted this long after it expires. The library's default, 5 minutes, would let an expired token open
+    /// connections for 5 more minutes; 30 s covers clocks kept by NTP.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Nicknames that are administrators whatever their roles, for issuers that cannot add a role.</summary>
     public string[] Admins { get; set; } = [];
 

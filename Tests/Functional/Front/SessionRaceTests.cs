@@ -1,0 +1,181 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansChat.Tests.Support;
+using OrleansChat.WebFront.Connections;
+using OrleansChat.WebFront.Protocol;
+
+namespace OrleansChat.Tests.Functional.Front;
+
+/// <summary>
+/// Two connections reaching for one session at the same moment: the same nickname registered twice, and a resume
+/// racing the old connection's close or finding it still open. Each race runs many rounds, so both orders happen.
+/// </summary>
+public sealed class SessionRaceTests(ChatFrontFactory front) : IClassFixture<ChatFrontFactory>
+{
+    private const int Rounds = 20;
+
+    private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
+
+    private string Nick(string name) => $"{name}{_tag}";
+
+    [Fact]
+    public async Task The_same_nickname_registered_at_once_goes_to_exactly_one_connection()
+    {
+        await using var observer = await RegisteredAsync(Nick("obs"));
+        for (var round = 0; round < Rounds; round++)
+        {
+            var nickname = Nick($"n{round}-");
+            await using var first = await front.ConnectAsync();
+            await using var second = await front.ConnectAsync();
+
+            var attempts = new[] { first.RegisterAsync(nickname), second.RegisterAsync(nickname) };
+            await Task.WhenAll(attempts.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default)));
+
+            var winner = Assert.Single(attempts, a => a.IsCompletedSuccessfully);
+            var loser = Assert.Single(attempts, a => a.IsFaulted);
+            Assert.EndsWith(ChatErrors.NicknameTaken, Assert.IsType<HubException>(loser.Exception!.InnerException).Message);
+            var (won, lost) = winner == attempts[0] ? (first, second) : (second, first);
+            Assert.Equal(nickname, (await winner).GetProperty("nickname").GetString());
+
+            // Nothing of the lost claim stays behind: its connection registers anew, and the winner's session works.
+            var other = Nick($"m{round}-");
+            Assert.Equal(other, (await lost.RegisterAsync(other)).GetProperty("nickname").GetString());
+            await won.SendAsync($"won {round}");
+            var seen = await EventsUntilMessageAsync(observer, $"won {round}");
+            Assert.Single(seen, e => IsPresence(e, nickname, "joined"));
+            Assert.DoesNotContain(seen, e => IsPresence(e, nickname, "left"));
+        }
+    }
+
+    [Fact]
+    public async Task Resume_while_the_old_connection_is_open_takes_the_session_over_and_closes_the_old_one()
+    {
+        await using var bia = await RegisteredAsync(Nick("bia"));
+        var ana = await front.ConnectAsync();
+        var token = (await ana.RegisterAsync(Nick("ana"))).GetProperty("resumeToken").GetString();
+        await bia.Events.FirstAsync(e => IsPresence(e, Nick("ana"), "joined"));
+
+        await using var anaAgain = await front.ConnectAsync();
+        var resumed = await anaAgain.Connection.InvokeAsync<JsonElement>("Resume", token, null);
+
+        Assert.Equal(Nick("ana"), resumed.GetProperty("nickname").GetString());
+        var closed = await ana.Closed.Task.WaitAsync(Inbox<ChatClient.Received>.DefaultTimeout);
+        Assert.EndsWith(ChatErrors.SessionTakenOver, Assert.IsType<HubException>(closed).Message);
+        await ana.DisposeAsync();
+        await SessionGoesOnAsync(anaAgain, bia, Nick("ana"), "only the new connection");
+    }
+
+    [Fact]
+    public async Task Resume_racing_the_old_connections_drop_never_ends_the_session()
+    {
+        await using var bia = await RegisteredAsync(Nick("bia"));
+        for (var round = 0; round < Rounds; round++)
+        {
+            var nickname = Nick($"a{round}-");
+            await using var proxy = new TcpProxy(front.BaseAddress);
+            var old = await front.ConnectAsync(proxy.Address);
+            var token = (await old.RegisterAsync(nickname)).GetProperty("resumeToken").GetString();
+            await bia.Events.FirstAsync(e => IsPresence(e, nickname, "joined"));
+            await using var again = await front.ConnectAsync();
+
+            var resume = again.Connection.InvokeAsync<JsonElement>("Resume", token, null);
+            proxy.DropAll();
+
+            Assert.Equal(nickname, (await resume).GetProperty("nickname").GetString());
+            await SessionGoesOnAsync(again, bia, nickname, $"round {round}");
+            await old.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_clean_close_racing_a_resume_either_ends_the_session_or_leaves_it_whole()
+    {
+        await using var bia = await RegisteredAsync(Nick("bia"));
+        var outcomes = new List<bool>();
+        for (var round = 0; round < Rounds; round++)
+        {
+            var nickname = Nick($"c{round}-");
+            var old = await front.ConnectAsync();
+            var token = (await old.RegisterAsync(nickname)).GetProperty("resumeToken").GetString();
+            await bia.Events.FirstAsync(e => IsPresence(e, nickname, "joined"));
+            await using var again = await front.ConnectAsync();
+
+            var resume = again.Connection.InvokeAsync<JsonElement>("Resume", token, null);
+            var stop = old.Connection.StopAsync();
+            await Task.WhenAll(resume.ContinueWith(_ => { }, TaskScheduler.Default), stop);
+            await old.DisposeAsync();
+
+            if (resume.IsCompletedSuccessfully)
+            {
+                // The resume came first: the close was of a connection that no longer held the session.
+                await SessionGoesOnAsync(again, bia, nickname, $"round {round}");
+            }
+            else
+            {
+                // The close came first: the user left, the leave was announced, and the token is spent.
+                Assert.EndsWith(ChatErrors.SessionExpired, Assert.IsType<HubException>(resume.Exception!.InnerException).Message);
+                await bia.Events.FirstAsync(e => IsPresence(e, nickname, "left"));
+            }
+
+            outcomes.Add(resume.IsCompletedSuccessfully);
+        }
+
+        Assert.Contains(true, outcomes);
+    }
+
+    /// <summary>
+    /// After every other connection of the session is gone from the front (its close handled, the nickname grain told),
+    /// the session still posts, and the room saw neither a leave nor a second join.
+    /// </summary>
+    private async Task SessionGoesOnAsync(ChatClient session, ChatClient observer, string nickname, string because)
+    {
+        await OnlyOpenAsync(2);
+        var text = $"still here {Guid.NewGuid():N}";
+        await session.SendAsync(text);
+        var seen = await EventsUntilMessageAsync(observer, text);
+        Assert.True(
+            !seen.Any(e => IsPresence(e, nickname, "left") || IsPresence(e, nickname, "joined")),
+            $"{because}: the room saw {nickname} leave or join again");
+        Assert.Equal(nickname, seen[^1].Broadcast!.Value.GetProperty("nickname").GetString());
+    }
+
+    /// <summary>
+    /// Waits until the front holds only <paramref name="count"/> connections. SignalR lets go of a connection after its
+    /// hub's disconnect handler has finished, so from then on the closed ones have told the nickname grain.
+    /// </summary>
+    private async Task OnlyOpenAsync(int count)
+    {
+        var connections = front.Services.GetRequiredService<ChatConnections>();
+        using var timeout = new CancellationTokenSource(Inbox<ChatClient.Received>.DefaultTimeout);
+        while (connections.Open.Count != count)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
+    private async Task<ChatClient> RegisteredAsync(string nickname)
+    {
+        var client = await front.ConnectAsync();
+        await client.RegisterAsync(nickname);
+        return client;
+    }
+
+    private static async Task<List<ChatClient.Received>> EventsUntilMessageAsync(ChatClient client, string text)
+    {
+        var events = new List<ChatClient.Received>();
+        do
+        {
+            events.Add(await client.Events.NextAsync());
+        }
+        while (!events[^1].IsMessage(text));
+
+        return events;
+    }
+
+    private static bool IsPresence(ChatClient.Received e, string nickname, string kind) =>
+        e.Event == "presence"
+        && e.Broadcast!.Value.GetProperty("nickname").GetString() == nickname
+        && e.Broadcast.Value.GetProperty("kind").GetString() == kind;
+}

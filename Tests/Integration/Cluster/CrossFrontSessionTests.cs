@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using OrleansChat.Tests.Support;
+using OrleansChat.WebFront.Protocol;
+
+namespace OrleansChat.Tests.Integration.Cluster;
+
+/// <summary>
+/// Two fronts reaching for one session at once, on the real cluster: the same nickname registered on both, and a
+/// resume on one front while the session's connection is still open on the other.
+/// </summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class CrossFrontSessionTests(RedisClusterFixture cluster)
+{
+    private const int Rounds = 20;
+
+    private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
+
+    private string Nick(string name) => $"{name}{_tag}";
+
+    [Fact]
+    public async Task The_same_nickname_registered_on_both_fronts_at_once_goes_to_exactly_one()
+    {
+        await using var observer = await cluster.ConnectAsync(0);
+        await observer.RegisterAsync(Nick("obs"));
+        for (var round = 0; round < Rounds; round++)
+        {
+            var nickname = Nick($"n{round}-");
+            await using var onFront0 = await cluster.ConnectAsync(0);
+            await using var onFront1 = await cluster.ConnectAsync(1);
+
+            var attempts = new[] { onFront0.RegisterAsync(nickname), onFront1.RegisterAsync(nickname) };
+            await Task.WhenAll(attempts.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default)));
+
+            var winner = Assert.Single(attempts, a => a.IsCompletedSuccessfully);
+            var loser = Assert.Single(attempts, a => a.IsFaulted);
+            Assert.EndsWith(ChatErrors.NicknameTaken, Assert.IsType<HubException>(loser.Exception!.InnerException).Message);
+            var (won, lost) = winner == attempts[0] ? (onFront0, onFront1) : (onFront1, onFront0);
+
+            var other = Nick($"m{round}-");
+            Assert.Equal(other, (await lost.RegisterAsync(other)).GetProperty("nickname").GetString());
+            await won.SendAsync($"won {round}");
+            var seen = await EventsUntilMessageAsync(observer, $"won {round}");
+            Assert.Single(seen, e => e.Notice == $"{nickname} entrou no chat.");
+            Assert.DoesNotContain(seen, e => e.Notice == $"{nickname} saiu do chat.");
+        }
+    }
+
+    [Fact]
+    public async Task A_resume_on_the_other_front_closes_the_open_old_connection_and_nobody_sees_a_leave()
+    {
+        await using var bia = await cluster.ConnectAsync(0);
+        await bia.RegisterAsync(Nick("bia"));
+        var ana = await cluster.ConnectAsync(0);
+        var token = (await ana.RegisterAsync(Nick("ana"))).GetProperty("resumeToken").GetString();
+        await bia.Events.FirstAsync(e => e.Notice == $"{Nick("ana")} entrou no chat.");
+
+        await using var anaAgain = await cluster.ConnectAsync(1);
+        var resumed = await anaAgain.Connection.InvokeAsync<JsonElement>("Resume", token, null);
+
+        Assert.Equal(Nick("ana"), resumed.GetProperty("nickname").GetString());
+        var closed = await ana.Closed.Task.WaitAsync(Inbox<ChatClient.Received>.DefaultTimeout);
+        Assert.EndsWith(ChatErrors.SessionTakenOver, Assert.IsType<HubException>(closed).Message);
+        await ana.DisposeAsync();
+        await anaAgain.SendAsync("only the new connection");
+        var seen = await EventsUntilMessageAsync(bia, "only the new connection");
+        Assert.DoesNotContain(seen, e => e.Notice is not null && e.Notice.StartsWith(Nick("ana")));
+        Assert.Equal(Nick("ana"), seen[^1].Broadcast!.Value.GetProperty("nickname").GetString());
+    }
+
+    private static async Task<List<ChatClient.Received>> EventsUntilMessageAsync(ChatClient client, string text)
+    {
+        var events = new List<ChatClient.Received>();
+        do
+        {
+            events.Add(await client.Events.NextAsync());
+        }
+        while (!events[^1].IsMessage(text));
+
+        return events;
+    }
+}

@@ -209,7 +209,7 @@ bench() {
 # passes on; clients alternate between the two fronts, so most deliveries cross fronts. Server CPU and RSS are the
 # sums over both silos, both fronts and redis.
 bench_cluster() {
-  local spec=$1 offset log rc cluster_pid pids_csv
+  local spec=$1 offset log rc cluster_pid pids_csv urls
   # Every port of the cluster (up to the gateway's 30001 + offset) stays below Linux's ephemeral range (32768 up),
   # where the load tool's thousands of client sockets would sometimes hold the one a silo must listen on.
   offset=$((1000 + RANDOM % 1700))
@@ -230,10 +230,15 @@ bench_cluster() {
     say "cluster: not ready"; tail -n 20 "$log" >&2; failures=$((failures + 1))
   else
     pids_csv=$(sed -n 's/^ *\(redis\|silo[12]\|front[12]\) *pid \([0-9]*\).*/\2/p' "$log" | paste -sd,)
+    urls="http://127.0.0.1:$((8881 + offset))/hubs/chat,http://127.0.0.1:$((8884 + offset))/hubs/chat"
+    # The same warm-up as bench's: without it a fresh cluster's first run measures its JIT (bench/README.md,
+    # "Redis fsync: always against everysec").
+    dotnet "$tool_dll" run --server orleans-2x2 --url "$urls" --scenario burst --clients 20 --senders 5 --duration 3 \
+      --close true >/dev/null 2>&1 || say "cluster: warm-up failed"
     say "cluster: $spec (uptime: $(cut -d' ' -f1-3 /proc/loadavg))"
     set +e
     dotnet "$tool_dll" run --server "orleans-2x2-$redis_fsync" --pid "$pids_csv" --json-out "$results" $spec \
-      --url "http://127.0.0.1:$((8881 + offset))/hubs/chat,http://127.0.0.1:$((8884 + offset))/hubs/chat" \
+      --url "$urls" \
       --metrics-url "http://127.0.0.1:$((8881 + offset))/admin/metrics,http://127.0.0.1:$((8884 + offset))/admin/metrics"
     rc=$?
     set -e

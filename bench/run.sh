@@ -19,8 +19,9 @@
 #            --storm N        clients of the storm (default 2000, the issue's)
 #            --idle N         clients of the idle scenario (default 2000; the target is 10000)
 #            --rooms          add the many-rooms scenario (1,000 rooms × 10 clients, OrleansChat only)
-#            --cluster        add the cross-front runs (room100, room500 if asked) on deploy/local-cluster.sh
+#            --cluster        add the cross-front runs (room100, burst; room500 if asked) on deploy/local-cluster.sh
 #                             (2 silos + 2 fronts on Redis)
+#            --redis-fsync always|everysec   the cluster's Redis appendfsync (default always, as shipped)
 #            --perf           sample the OrleansChat server with perf (JIT symbols through DOTNET_PerfMapEnabled)
 #                             during each of its runs; reports in .artifacts/load/perf-*.txt
 #            --no-build       use the existing Release build
@@ -31,7 +32,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-smoke=0 build=1 perf=0 storm=2000 idle=2000 rooms=0 cluster=0 servers="plain orleans seed"
+smoke=0 build=1 perf=0 storm=2000 idle=2000 rooms=0 cluster=0 redis_fsync=always servers="plain orleans seed"
 only="room100 room500 room2000 burst storm idle"
 while (($#)); do
   case $1 in
@@ -42,9 +43,10 @@ while (($#)); do
     --scenarios) only=${2:?}; shift 2 ;;
     --rooms) rooms=1; shift ;;
     --cluster) cluster=1; shift ;;
+    --redis-fsync) redis_fsync=${2:?}; shift 2 ;;
     --perf) perf=1; shift ;;
     --no-build) build=0; shift ;;
-    -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -207,7 +209,7 @@ bench() {
 # passes on; clients alternate between the two fronts, so most deliveries cross fronts. Server CPU and RSS are the
 # sums over both silos, both fronts and redis.
 bench_cluster() {
-  local spec=$1 offset log rc cluster_pid pids_csv
+  local spec=$1 offset log rc cluster_pid pids_csv urls
   # Every port of the cluster (up to the gateway's 30001 + offset) stays below Linux's ephemeral range (32768 up),
   # where the load tool's thousands of client sockets would sometimes hold the one a silo must listen on.
   offset=$((1000 + RANDOM % 1700))
@@ -215,7 +217,8 @@ bench_cluster() {
   OrleansChat__Limits__MessagesPerSecond=1000000 OrleansChat__Limits__MessageBurst=100000 \
     OrleansChat__Limits__ConnectionsPerAddress=1000000 \
     Logging__LogLevel__Default=Warning Logging__LogLevel__OrleansChat=Warning \
-    bash deploy/local-cluster.sh --no-build --port-offset "$offset" --timeout 120 </dev/null >"$log" 2>&1 &
+    bash deploy/local-cluster.sh --no-build --port-offset "$offset" --timeout 120 --redis-fsync "$redis_fsync" \
+    </dev/null >"$log" 2>&1 &
   cluster_pid=$!
   pids+=("$cluster_pid")
   for _ in $(seq 300); do
@@ -227,10 +230,15 @@ bench_cluster() {
     say "cluster: not ready"; tail -n 20 "$log" >&2; failures=$((failures + 1))
   else
     pids_csv=$(sed -n 's/^ *\(redis\|silo[12]\|front[12]\) *pid \([0-9]*\).*/\2/p' "$log" | paste -sd,)
+    urls="http://127.0.0.1:$((8881 + offset))/hubs/chat,http://127.0.0.1:$((8884 + offset))/hubs/chat"
+    # The same warm-up as bench's: without it a fresh cluster's first run measures its JIT (bench/README.md,
+    # "Redis fsync: always against everysec").
+    dotnet "$tool_dll" run --server orleans-2x2 --url "$urls" --scenario burst --clients 20 --senders 5 --duration 3 \
+      --close true >/dev/null 2>&1 || say "cluster: warm-up failed"
     say "cluster: $spec (uptime: $(cut -d' ' -f1-3 /proc/loadavg))"
     set +e
-    dotnet "$tool_dll" run --server orleans-2x2 --pid "$pids_csv" --json-out "$results" $spec \
-      --url "http://127.0.0.1:$((8881 + offset))/hubs/chat,http://127.0.0.1:$((8884 + offset))/hubs/chat" \
+    dotnet "$tool_dll" run --server "orleans-2x2-$redis_fsync" --pid "$pids_csv" --json-out "$results" $spec \
+      --url "$urls" \
       --metrics-url "http://127.0.0.1:$((8881 + offset))/admin/metrics,http://127.0.0.1:$((8884 + offset))/admin/metrics"
     rc=$?
     set -e
@@ -271,10 +279,12 @@ else
     bench orleans "--scenario rooms --rooms 1000 --clients 10000 --senders 1 --rate 1 --duration 15 --connect-timeout 600"
   fi
   # The cluster runs the rate scenarios that were asked for: room100 is the one below saturation, where the
-  # cross-front latency can be compared with the single process's.
+  # cross-front latency can be compared with the single process's. Burst is there for the store: each sender waits
+  # for its acknowledgement, so it shows what a durable Redis write costs a post.
   if ((cluster)) && has orleans; then
     wanted room100 && bench_cluster "--scenario room --clients 100 --senders 10 --rate 10 --duration 15 --connect-timeout 120"
     wanted room500 && bench_cluster "--scenario room --clients 500 --senders 10 --rate 10 --duration 15 --connect-timeout 120"
+    wanted burst && bench_cluster "--scenario burst --clients 100 --senders 10 --duration 10 --connect-timeout 120"
   fi
 fi
 

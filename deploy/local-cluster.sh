@@ -8,7 +8,9 @@ usage() {
 Usage: deploy/local-cluster.sh [options]
 
 Builds Silo and WebFront in Release, then starts on 127.0.0.1:
-  redis     a private redis-server (no persistence) on a free port from 6379 up, or --redis-port
+  redis     a private redis-server on a free port from 6379 up, or --redis-port, with an append-only file in the
+            log folder, fsync'ed before every reply (--redis-fsync): a redis restarted on that folder keeps every
+            acknowledged write
   silo1     HTTP 8882, silo port 11111, gateway 30000
   silo2     HTTP 8883, silo port 11112, gateway 30001
   front1    HTTP 8881  (the chat page)
@@ -19,6 +21,10 @@ folder that it prints. Stopping one process by its pid (shown at start) is a fai
 Options:
   --port-offset N   add N to every port above (default 0), to run beside another chat
   --redis-port N    use this port for redis-server instead of the first free one
+  --redis-fsync always|everysec
+                    when redis fsyncs its append-only file (default always, as shipped in deploy/compose.yaml and
+                    deploy/k8s): always makes an acknowledged post durable; everysec is there to measure what
+                    that costs (bench/README.md) and can lose the last second of writes
   --timeout S       seconds each process has to become ready (default 60)
   --no-build        use the existing Release build
   --check           stop everything and exit 0 as soon as all are ready (a smoke test)
@@ -31,6 +37,7 @@ EOF
 
 port_offset=0
 redis_port=
+redis_fsync=always
 timeout_s=60
 build=1
 check=0
@@ -38,6 +45,7 @@ while (($#)); do
   case $1 in
     --port-offset) port_offset=${2:?--port-offset needs a number}; shift 2 ;;
     --redis-port) redis_port=${2:?--redis-port needs a number}; shift 2 ;;
+    --redis-fsync) redis_fsync=${2:?--redis-fsync needs always or everysec}; shift 2 ;;
     --timeout) timeout_s=${2:?--timeout needs a number}; shift 2 ;;
     --no-build) build=0; shift ;;
     --check) check=1; shift ;;
@@ -48,6 +56,8 @@ done
 for number in "$port_offset" "$timeout_s" ${redis_port:+"$redis_port"}; do
   [[ $number =~ ^[0-9]+$ ]] || { printf 'Not a number: %s\n' "$number" >&2; exit 2; }
 done
+[[ $redis_fsync == always || $redis_fsync == everysec ]] ||
+  { printf 'Not always or everysec: %s\n' "$redis_fsync" >&2; exit 2; }
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -182,8 +192,9 @@ front_dll=bin/Release/net10.0/OrleansChat.WebFront.dll
 
 say "starting (logs in $work)"
 mkdir "$work/redis"
-start redis "$work/redis" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
-  --dir "$work/redis"
+# The append-only file is the only persistence: snapshots would add nothing to it but forks.
+start redis "$work/redis" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly yes \
+  --appendfsync "$redis_fsync" --dir "$work/redis"
 await redis "$timeout_s" redis_ready "$redis_port"
 
 # Each process runs in its project folder, its content root: appsettings.json and, for the fronts, wwwroot.
@@ -208,7 +219,7 @@ say "ready"
 printf '   chat:    http://127.0.0.1:%s   http://127.0.0.1:%s\n' "$front1_http" "$front2_http"
 printf '   silos:   http://127.0.0.1:%s   http://127.0.0.1:%s   (/health/ready, /admin/metrics)\n' \
   "$silo1_http" "$silo2_http"
-printf '   redis:   127.0.0.1:%s\n' "$redis_port"
+printf '   redis:   127.0.0.1:%s   (appendfsync %s, data in %s)\n' "$redis_port" "$redis_fsync" "$work/redis"
 ((check)) && exit 0
 
 say "running; Ctrl-C stops everything"

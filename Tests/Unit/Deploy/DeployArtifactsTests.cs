@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
+using System.Runtime.Versioning;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
@@ -370,6 +372,112 @@ public sealed partial class DeployArtifactsTests
         Assert.Contains("Usage:", help.Output);
     }
 
+    /// <summary>
+    /// The docs promise that an acknowledged post is on disk (docs/reliability.md, "What “acknowledged” guarantees"):
+    /// that holds only while every Redis the repository ships fsyncs its append-only file before it answers.
+    /// </summary>
+    [Fact]
+    public void Compose_redis_fsyncs_every_write_before_it_answers()
+    {
+        var redis = ComposeServices().Single(s => s.IsRedis);
+
+        Assert.Equal("redis-server", redis.Command[0]);
+        AssertFsyncsEveryWrite(redis.Command);
+    }
+
+    [Fact]
+    public void K8s_redis_fsyncs_every_write_before_it_answers_onto_a_claimed_volume()
+    {
+        var (redis, container) = K8sObjects()
+            .SelectMany(o => ((IEnumerable<YamlNode>?)o.Node.Find("spec", "template", "spec", "containers") ?? []).Select(c => (o, c)))
+            .Single(pair => pair.c.Text("image").StartsWith("redis:", StringComparison.Ordinal));
+        var mount = container.Sequence("volumeMounts").Single(m => m.Text("mountPath") == "/data");
+
+        AssertFsyncsEveryWrite(container.Sequence("args").Select(a => a.Text()).ToList());
+        Assert.Equal("StatefulSet", redis.Kind);
+        Assert.Contains(redis.Node.Sequence("spec", "volumeClaimTemplates"), t => t.Text("metadata", "name") == mount.Text("name"));
+    }
+
+    [Theory]
+    [UnsupportedOSPlatform("windows")]
+    [InlineData(null, "always")]
+    [InlineData("always", "always")]
+    [InlineData("everysec", "everysec")]
+    public void Local_cluster_script_runs_redis_with_an_append_only_file_in_its_folder(string? option, string fsync)
+    {
+        var arguments = RedisArgumentsOfLocalCluster(option is null ? [] : ["--redis-fsync", option]);
+
+        Assert.Equal("yes", Flag(arguments, "--appendonly"));
+        Assert.Equal(fsync, Flag(arguments, "--appendfsync"));
+        Assert.StartsWith("orleans-chat-cluster.", Path.GetFileName(Path.GetDirectoryName(Flag(arguments, "--dir"))));
+    }
+
+    [Fact]
+    public void Local_cluster_script_refuses_an_fsync_policy_it_does_not_offer()
+    {
+        var result = Bash(Path.Combine(Repo.Deploy, "local-cluster.sh"), "--redis-fsync", "no");
+
+        Assert.Equal(2, result.ExitCode);
+    }
+
+    private static void AssertFsyncsEveryWrite(IReadOnlyList<string> arguments)
+    {
+        Assert.Equal("yes", Flag(arguments, "--appendonly"));
+        Assert.Equal("always", Flag(arguments, "--appendfsync"));
+    }
+
+    /// <summary>The value after <paramref name="name"/> in a command line.</summary>
+    private static string? Flag(IReadOnlyList<string> arguments, string name)
+    {
+        var at = arguments.ToList().LastIndexOf(name);
+        return at >= 0 && at + 1 < arguments.Count ? arguments[at + 1] : null;
+    }
+
+    /// <summary>
+    /// The arguments local-cluster.sh starts redis-server with: the script runs from a copy of deploy/ beside stand-ins
+    /// for the Release builds, with a redis-server on the PATH that records its arguments and exits, which makes the
+    /// script stop before it starts anything else.
+    /// </summary>
+    [UnsupportedOSPlatform("windows")]
+    private static IReadOnlyList<string> RedisArgumentsOfLocalCluster(string[] options)
+    {
+        var sandbox = Directory.CreateTempSubdirectory("local-cluster-test.");
+        try
+        {
+            var deploy = Directory.CreateDirectory(Path.Combine(sandbox.FullName, "deploy")).FullName;
+            File.Copy(Path.Combine(Repo.Deploy, "local-cluster.sh"), Path.Combine(deploy, "local-cluster.sh"));
+            foreach (var dll in new[] { "Silo/bin/Release/net10.0/OrleansChat.Silo.dll", "WebFront/bin/Release/net10.0/OrleansChat.WebFront.dll" })
+            {
+                var path = Path.Combine(sandbox.FullName, dll);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllBytes(path, []);
+            }
+
+            var tools = Directory.CreateDirectory(Path.Combine(sandbox.FullName, "tools")).FullName;
+            var recorded = Path.Combine(sandbox.FullName, "redis-arguments");
+            var fake = Path.Combine(tools, "redis-server");
+            File.WriteAllText(fake, $"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{recorded}'\nexit 1\n");
+            File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+            // Ports far from the defaults, so a chat running on this machine does not make the script refuse to start.
+            var offset = Random.Shared.Next(2000, 20000).ToString(CultureInfo.InvariantCulture);
+            var result = Bash(
+                new Dictionary<string, string>
+                {
+                    ["PATH"] = tools + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH"),
+                    ["TMPDIR"] = sandbox.FullName,
+                },
+                [Path.Combine(deploy, "local-cluster.sh"), "--no-build", "--port-offset", offset, "--timeout", "5", .. options]);
+
+            Assert.True(File.Exists(recorded), $"redis-server was not started:\n{result.Output}");
+            return File.ReadAllLines(recorded);
+        }
+        finally
+        {
+            sandbox.Delete(recursive: true);
+        }
+    }
+
     private static IReadOnlyList<ComposeService> ComposeServices()
     {
         var compose = Yaml.Load(Path.Combine(Repo.Deploy, "compose.yaml")).Single();
@@ -474,7 +582,9 @@ public sealed partial class DeployArtifactsTests
         return found.Values.ToList();
     }
 
-    private static (int ExitCode, string Output) Bash(params string[] arguments)
+    private static (int ExitCode, string Output) Bash(params string[] arguments) => Bash(new Dictionary<string, string>(), arguments);
+
+    private static (int ExitCode, string Output) Bash(IReadOnlyDictionary<string, string> environment, string[] arguments)
     {
         var start = new ProcessStartInfo("bash")
         {
@@ -486,6 +596,11 @@ public sealed partial class DeployArtifactsTests
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start)!;
@@ -536,6 +651,7 @@ public sealed partial class DeployArtifactsTests
         IReadOnlyList<string> HealthCheck,
         IReadOnlyList<string> Ports,
         IReadOnlyList<string> Volumes,
+        IReadOnlyList<string> Command,
         TimeSpan StopGracePeriod)
     {
         public bool IsRedis => Image?.StartsWith("redis:", StringComparison.Ordinal) == true;
@@ -567,6 +683,7 @@ public sealed partial class DeployArtifactsTests
                 Texts(service, "healthcheck", "test"),
                 Texts(service, "ports"),
                 Texts(service, "volumes"),
+                Texts(service, "command"),
                 grace);
         }
 

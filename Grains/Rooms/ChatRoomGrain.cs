@@ -135,8 +135,8 @@ public sealed partial class ChatRoomGrain(
             return new PostResult(PostStatus.InvalidMessage, null);
         }
 
-        // The post is numbered after the skip, in the same write or the next.
-        _ = SkipPast(request.SeenSeq);
+        // The post is numbered after the skip and stored with it, so a failed skip fails the post too.
+        SkipPast(request.SeenSeq).Ignore();
 
         var message = await _commits.Post(
             seq => new MessagePosted(Room, time.GetUtcNow(), request.MessageId, seq, member.Nickname, text));

@@ -6,10 +6,8 @@
 // the same rooms, without leave or join notices, and returns what was missed. If the grace period is over, the page
 // registers the same nickname again and rejoins its rooms from where it was.
 //
-// The server holds a dropped session for its grace period (OrleansChat:Rooms:ReconnectGrace, 30 s by default), so
-// the reconnect tries every few seconds all through it: a network back after 15 s must find the page back within
-// seconds, not after SignalR's default 42 s step, when the others have seen it leave. Past RECONNECT_FOR_MS the page
-// says it is offline and keeps starting again, less often, for as long as it is open.
+// The server holds a dropped session for its grace period (30 s by default), so the reconnect tries every few seconds
+// all through it and beyond; once it gives up, the page starts again, less often, for as long as it is open.
 
 import { NICKNAME_TAKEN, SESSION_EXPIRED, SESSION_TAKEN_OVER, UNAVAILABLE, describeError, hubError } from "./errors.js";
 

@@ -1,14 +1,21 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OrleansChat.Grains.Rooms;
 
 namespace OrleansChat.Hosting;
 
-/// <summary>What an operator needs from every chat process: health endpoints and Prometheus metrics.</summary>
+/// <summary>
+/// What an operator needs from every chat process: health endpoints and Prometheus metrics, served only where
+/// <see cref="ManagementOptions"/> says (loopback by default, or a port of their own).
+/// </summary>
 public static class ChatOperationsExtensions
 {
     public const string LivePath = "/health/live";
@@ -23,6 +30,14 @@ public static class ChatOperationsExtensions
     public static IHostApplicationBuilder AddChatOperations(
         this IHostApplicationBuilder builder, Action<IHealthChecksBuilder> readiness, params string[] meters)
     {
+        var management = builder.AddValidatedOptions<ManagementOptions>(ManagementOptions.SectionName);
+        if (management.Port is { } port && builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } urls)
+        {
+            // Added to the app's URLs rather than set with Kestrel's Listen, which would discard them. An operator who
+            // configures Kestrel:Endpoints instead adds an endpoint for this port there (docs/operations.md).
+            builder.Configuration[WebHostDefaults.ServerUrlsKey] = $"{urls};http://0.0.0.0:{port}";
+        }
+
         var checks = builder.Services.AddHealthChecks();
         readiness(new TaggingHealthChecksBuilder(checks));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -38,12 +53,49 @@ public static class ChatOperationsExtensions
     }
 
     /// <summary>Live: the process answers. Ready: it can serve (its checks pass). Metrics: Prometheus text format.</summary>
-    public static IEndpointRouteBuilder MapChatOperations(this IEndpointRouteBuilder app)
+    public static WebApplication MapChatOperations(this WebApplication app)
     {
-        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        app.UseManagementGate(app.Services.GetRequiredService<IOptions<ManagementOptions>>().Value);
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false }).WithMetadata(ManagementEndpoint.Instance);
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) })
+            .WithMetadata(ManagementEndpoint.Instance);
+        app.MapPrometheusScrapingEndpoint(MetricsPath).WithMetadata(ManagementEndpoint.Instance);
         return app;
+    }
+
+    /// <summary>
+    /// Answers 404, as if nothing were there, to a management request from where it may not come, and, when the
+    /// management port is set, to anything else asked on that port. It runs after routing (WebApplication routes
+    /// first), so it knows the endpoint; it goes by the connection, never the Host header, which a client chooses.
+    /// </summary>
+    public static IApplicationBuilder UseManagementGate(this IApplicationBuilder app, ManagementOptions options) =>
+        app.Use((context, next) =>
+        {
+            var isManagement = context.GetEndpoint()?.Metadata.GetMetadata<ManagementEndpoint>() is not null;
+            var allowed = options.Port is { } port
+                ? isManagement == (context.Connection.LocalPort == port)
+                : !isManagement || IsLocal(context.Connection.RemoteIpAddress);
+            if (allowed)
+            {
+                return next(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+
+    // No address: not over the network at all (a Unix socket, or an in-process test server).
+    private static bool IsLocal(IPAddress? remote) =>
+        remote is null || IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote);
+
+    /// <summary>Marks the endpoints <see cref="UseManagementGate"/> guards.</summary>
+    public sealed class ManagementEndpoint
+    {
+        public static readonly ManagementEndpoint Instance = new();
+
+        private ManagementEndpoint()
+        {
+        }
     }
 
     /// <summary>Tags every check registered through it as a readiness check.</summary>

@@ -12,6 +12,9 @@ public static class ChatEndpoints
     /// <summary>The rate-limiter policy that caps open hub connections per client address.</summary>
     public const string ConnectionsPerAddressPolicy = "connections-per-address";
 
+    /// <summary>The CORS policy of the hub: the origins of <c>OrleansChat:Front:AllowedOrigins</c>.</summary>
+    public const string HubCorsPolicy = "hub-origins";
+
     private static readonly TimeSpan ImageMaxAge = TimeSpan.FromDays(7);
 
     public static WebApplication MapChatEndpoints(this WebApplication app)
@@ -26,9 +29,14 @@ public static class ChatEndpoints
         });
 
         var images = app.Services.GetRequiredService<BrandImages>();
-        app.MapGet("/logo", (HttpContext http) => Cached(http, images.Logo()));
-        app.MapGet("/flaticon", (HttpContext http) => Cached(http, images.Icon()));
+        // HEAD as the original answered it: crawlers and link checkers ask for the headers only (Kestrel sends no body).
+        string[] getOrHead = [HttpMethods.Get, HttpMethods.Head];
+        app.MapMethods("/logo", getOrHead, (HttpContext http) => Cached(http, images.Logo()));
+        app.MapMethods("/flaticon", getOrHead, (HttpContext http) => Cached(http, images.Icon()));
 
+        // Before the origin check, so it answers an allowed page's preflight; it refuses nothing itself (a page from
+        // an origin it does not list gets no CORS headers, and the origin check answers its requests 403).
+        app.UseWhen(http => http.Request.Path.StartsWithSegments(HubRoute.Path), hub => hub.UseCors(HubCorsPolicy));
         app.UseHubOriginCheck(HubRoute.Path);
         app.UseConnectionCloseTracking(HubRoute.Path);
         app.UseRateLimiter();

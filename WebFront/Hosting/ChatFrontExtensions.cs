@@ -36,16 +36,23 @@ public static class ChatFrontExtensions
 
     public static IHostApplicationBuilder AddChatFront(this IHostApplicationBuilder builder)
     {
-        builder.AddValidatedOptions<ChatFrontOptions>(ChatFrontOptions.SectionName);
+        var front = builder.AddValidatedOptions<ChatFrontOptions>(ChatFrontOptions.SectionName);
         builder.AddValidatedOptions<RoomJoinOptions>(RoomJoinOptions.SectionName);
         var limits = builder.AddValidatedOptions<ChatLimitsOptions>(ChatLimitsOptions.SectionName);
         builder.AddChatAuth();
         builder.Services.AddSingleton<ChatRateLimitFilter>();
+        builder.Services.AddSingleton<RefusalLoggingFilter>();
         builder.Services.AddSignalR(hub =>
         {
             hub.MaximumReceiveMessageSize = limits.MaximumReceiveMessageSize;
+            // First, so it also sees the rate limiter's refusals.
+            hub.AddFilter<RefusalLoggingFilter>();
             hub.AddFilter<ChatRateLimitFilter>();
         });
+        // Inserted ahead of the configuration's rules, so a Logging:LogLevel entry for this exact category still
+        // wins (e.g. Debug, to see every invocation); "Microsoft.AspNetCore" is less specific and does not.
+        builder.Services.Configure<LoggerFilterOptions>(o =>
+            o.Rules.Insert(0, new LoggerFilterRule(null, RefusalLoggingFilter.DispatcherCategory, LogLevel.Critical, null)));
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -55,6 +62,12 @@ public static class ChatFrontExtensions
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new ConcurrencyLimiterOptions { PermitLimit = limits.ConnectionsPerAddress, QueueLimit = 0 }));
         });
+        builder.Services.AddCors(cors => cors.AddPolicy(ChatEndpoints.HubCorsPolicy, policy => policy
+            .WithOrigins(front.AllowedOrigins)
+            .WithMethods(HttpMethods.Get, HttpMethods.Post)
+            // The browser client sends X-Requested-With and X-SignalR-User-Agent, and cookies (withCredentials).
+            .AllowAnyHeader()
+            .AllowCredentials()));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(FrontIdentity.ForThisProcess());
         builder.Services.AddSingleton<ChatMetrics>();

@@ -47,8 +47,9 @@ public sealed class ChatFrontOptions : IValidatableObject
     public TimeSpan GrainCallAttemptTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Origins (e.g. <c>https://chat.example.com</c>) whose pages may use the hub besides the front's own; empty
-    /// (the default) allows same-origin pages only.
+    /// Origins (e.g. <c>https://chat.example.com</c>) whose pages may use the hub besides the front's own: their
+    /// WebSockets pass the origin check and their negotiation gets CORS headers (with credentials, as SignalR's
+    /// browser client sends them). Empty (the default) allows same-origin pages only.
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
 
@@ -58,6 +59,19 @@ public sealed class ChatFrontOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 "must be at least twice LeaseRenewInterval, or one late renewal kills a live front.", [nameof(LeaseDuration)]);
+        }
+
+        // Browsers send an origin as scheme://host[:port] (no default port, no path) and it is compared as a string:
+        // anything else would silently never match. "*" is refused too: a policy with credentials cannot allow all.
+        foreach (var origin in AllowedOrigins)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+                || !string.Equals(origin, uri.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase))
+            {
+                yield return new ValidationResult(
+                    $"'{origin}' is not an origin: use scheme://host[:port], e.g. https://chat.example.com, with no path or trailing slash.",
+                    [nameof(AllowedOrigins)]);
+            }
         }
     }
 }

@@ -16,6 +16,10 @@ public sealed class ConfigurationValidationTests
     [InlineData("OrleansChat:Auth:Mode", "Jwt", "OrleansChat:Auth:Audience")]
     [InlineData("OrleansChat:Auth:Mode", "Jwt", "OrleansChat:Auth:Authority,SigningKey")]
     [InlineData("OrleansChat:Auth:Mode", "Kerberos", "OrleansChat:Auth")]
+    [InlineData("OrleansChat:Front:AllowedOrigins:0", "https://chat.example.com/", "OrleansChat:Front:AllowedOrigins")]
+    [InlineData("OrleansChat:Front:AllowedOrigins:0", "*", "OrleansChat:Front:AllowedOrigins")]
+    [InlineData("OrleansChat:Front:AllowedOrigins:0", "chat.example.com", "OrleansChat:Front:AllowedOrigins")]
+    [InlineData("OrleansChat:Management:Port", "0", "OrleansChat:Management:Port")]
     public async Task An_invalid_setting_fails_start_up_naming_it(string key, string value, string named)
     {
         await using var front = new ChatFrontFactory().With(key, value);

@@ -45,6 +45,24 @@ public sealed class HttpEndpointTests(ChatFrontFactory front) : IClassFixture<Ch
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/logo")]
+    [InlineData("/flaticon")]
+    public async Task The_seed_images_answer_head_with_the_headers_of_get_and_no_body(string path)
+    {
+        using var http = front.CreateClient();
+        using var get = await http.GetAsync(path);
+
+        using var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal("image/png", head.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(get.Content.Headers.ContentLength, head.Content.Headers.ContentLength);
+        Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+        Assert.Equal(get.Headers.CacheControl, head.Headers.CacheControl);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
+
     [Fact]
     public async Task Health_endpoints_say_live_and_ready_once_the_cluster_answers()
     {

@@ -104,10 +104,10 @@ public sealed partial class DeployArtifactsTests
 
     [Theory]
     [MemberData(nameof(Images))]
-    public void Compose_health_checks_ask_each_app_for_readiness_on_its_port(string name)
+    public void Compose_health_checks_ask_each_app_for_readiness_on_its_management_port(string name)
     {
         var image = ImageCases[name];
-        var port = ListenPort(image.Project);
+        var port = ManagementPort(image.Dockerfile);
 
         foreach (var service in ComposeServices().Where(s => s.Dockerfile == $"deploy/{image.Dockerfile}"))
         {
@@ -154,7 +154,7 @@ public sealed partial class DeployArtifactsTests
         var image = ImageCases[name];
         var file = Dockerfile.Parse(image.Dockerfile);
 
-        Assert.Equal(AppPorts(image.Project), file.ExposedPorts());
+        Assert.Equal(AppPorts(image.Project).Append(ManagementPort(image.Dockerfile)).Order(), file.ExposedPorts());
         var urls = file.Final("ENV").Select(env => EnvSetting().Match(env)).Single(m => m.Groups["name"].Value == "ASPNETCORE_URLS");
         Assert.Equal(ListenPort(image.Project), new Uri(urls.Groups["value"].Value.Replace("+", "localhost")).Port);
     }
@@ -242,20 +242,34 @@ public sealed partial class DeployArtifactsTests
 
     [Theory]
     [MemberData(nameof(Images))]
-    public void K8s_probes_ask_for_liveness_and_readiness_on_the_http_port(string name)
+    public void K8s_probes_ask_for_liveness_and_readiness_on_the_management_port(string name)
     {
         var image = ImageCases[name];
         var container = Container(image.ImageName);
         var httpPort = container.Sequence("ports").Single(port => port.Text("name") == "http");
         Assert.Equal(ListenPort(image.Project), int.Parse(httpPort.Text("containerPort")));
+        var managementPort = container.Sequence("ports").Single(port => port.Text("name") == "management");
+        Assert.Equal(ManagementPort(image.Dockerfile), int.Parse(managementPort.Text("containerPort")));
 
         Assert.Equal("/health/ready", container.Text("readinessProbe", "httpGet", "path"));
         Assert.Equal("/health/live", container.Text("livenessProbe", "httpGet", "path"));
         Assert.Equal("/health/live", container.Text("startupProbe", "httpGet", "path"));
         foreach (var probe in new[] { "readinessProbe", "livenessProbe", "startupProbe" })
         {
-            Assert.Equal("http", container.Text(probe, "httpGet", "port"));
+            Assert.Equal("management", container.Text(probe, "httpGet", "port"));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void K8s_pods_tell_prometheus_to_scrape_the_management_port(string name)
+    {
+        var image = ImageCases[name];
+        var annotations = Deployment(image.ImageName).Find("spec", "template", "metadata", "annotations")!;
+
+        Assert.Equal("true", annotations.Text("prometheus.io/scrape"));
+        Assert.Equal(ManagementPort(image.Dockerfile).ToString(), annotations.Text("prometheus.io/port"));
+        Assert.Equal(ChatOperationsExtensions.MetricsPath, annotations.Text("prometheus.io/path"));
     }
 
     [Theory]
@@ -532,6 +546,11 @@ public sealed partial class DeployArtifactsTests
                 : throw new InvalidOperationException($"{project}: no Urls in appsettings.json nor ListenByDefaultOn in Program.cs");
         return new Uri(urls.Split(';')[0].Replace("+", "localhost").Replace("*", "localhost")).Port;
     }
+
+    /// <summary>The port the image serves health and metrics on: it sets <c>OrleansChat:Management:Port</c>.</summary>
+    private static int ManagementPort(string dockerfile) => int.Parse(Dockerfile.Parse(dockerfile).Final("ENV")
+        .Select(env => EnvSetting().Match(env))
+        .Single(m => m.Groups["name"].Value == "OrleansChat__Management__Port").Groups["value"].Value);
 
     /// <summary>The HTTP port, and the silo and gateway ports when the app's appsettings.json sets them.</summary>
     private static IReadOnlyList<int> AppPorts(string project)

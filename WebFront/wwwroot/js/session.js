@@ -5,12 +5,17 @@
 // its resume token and, per room, the epoch and last sequence number it saw. The server puts the new connection in
 // the same rooms, without leave or join notices, and returns what was missed. If the grace period is over, the page
 // registers the same nickname again and rejoins its rooms from where it was.
+//
+// The server holds a dropped session for its grace period (30 s by default), so the reconnect tries every few seconds
+// all through it and beyond; once it gives up, the page starts again, less often, for as long as it is open.
 
-import { NICKNAME_TAKEN, SESSION_EXPIRED, UNAVAILABLE, describeError, hubError } from "./errors.js";
+import { NICKNAME_TAKEN, SESSION_EXPIRED, SESSION_TAKEN_OVER, UNAVAILABLE, describeError, hubError } from "./errors.js";
 
 const HUB_URL = "/hubs/chat";
-// Automatic reconnect keeps trying for a little over a minute, longer than the server's 30 s grace period.
-const RECONNECT_DELAYS_MS = [0, 1000, 2000, 5000, 5000, 10000, 10000, 10000, 10000, 10000];
+const RECONNECT_FOR_MS = 90000;     // three default grace periods
+const RECONNECT_DELAYS_MS = [0, 1000, 2000];
+const RECONNECT_EVERY_MS = 3000;    // then this, give or take a quarter, so a front's clients do not come back at once
+const RESTART_DELAYS_MS = [5000, 10000, 20000, 30000];  // after the reconnect gave up; the last one repeats
 const START_RETRY_DELAYS_MS = [0, 2000, 5000, 10000];
 const REREGISTER_ATTEMPTS = 3;      // the nickname may still be held for a moment by the session that expired
 const REREGISTER_DELAY_MS = 1500;
@@ -25,12 +30,21 @@ const ROOM_EVENTS = {
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** SignalR's nextRetryDelayInMilliseconds: null gives up, and onclose starts again. */
+function reconnectDelay({ previousRetryCount, elapsedMilliseconds }) {
+  if (elapsedMilliseconds >= RECONNECT_FOR_MS) {
+    return null;
+  }
+  return RECONNECT_DELAYS_MS[previousRetryCount] ?? RECONNECT_EVERY_MS * (0.75 + Math.random() / 2);
+}
+
 /**
  * signalR: the client library's global. feed: the rooms (roomfeed.js), which the hub's room events go to.
  * hooks, the moments the page shows:
  *   connecting()              a start began
  *   connected()               a start succeeded
- *   offline()                 the connection closed, or a start gave up: it starts again only when asked
+ *   offline()                 the connection closed, or a start gave up: it starts again by itself, less often,
+ *                             unless another connection took the session over
  *   reconnecting()            the connection dropped; SignalR is trying to get it back
  *   reconnected()             it is back, and there was no session to resume
  *   catchingUp()              it is back, and the session is being resumed
@@ -53,10 +67,11 @@ export function createSession(signalR, feed, hooks) {
   };
   const lastTypingSent = new Map(); // room -> time of the last Typing call
   let starting = null;
+  let restarting = false;
 
   const connection = new signalR.HubConnectionBuilder()
     .withUrl(HUB_URL)
-    .withAutomaticReconnect(RECONNECT_DELAYS_MS)
+    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: reconnectDelay })
     .configureLogging(signalR.LogLevel.Warning)
     .build();
 
@@ -86,12 +101,42 @@ export function createSession(signalR, feed, hooks) {
     void resume();
   });
 
-  connection.onclose(() => {
+  connection.onclose((error) => {
     state.connected = false;
-    if (!state.signingOut) {
-      hooks.offline();
+    if (state.signingOut) {
+      return;
+    }
+    hooks.offline();
+    // Another tab or device holds the session now: starting again would take it back, and that one would again.
+    if (!String(error?.message ?? "").includes(SESSION_TAKEN_OVER)) {
+      void restart();
     }
   });
+
+  /**
+   * After a close: starts again with backoff until it is connected, then takes the session back, as the reconnect
+   * button does. One loop at a time, or two would each resume.
+   */
+  async function restart() {
+    if (restarting) {
+      return;
+    }
+    restarting = true;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        await delay(RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]);
+        if (state.signingOut || connection.state !== signalR.HubConnectionState.Disconnected) {
+          return; // signed out, or started already (the button)
+        }
+        if (await ensureStarted()) {
+          await resume();
+          return;
+        }
+      }
+    } finally {
+      restarting = false;
+    }
+  }
 
   function isConnected() {
     return connection.state === signalR.HubConnectionState.Connected;

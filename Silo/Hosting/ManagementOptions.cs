@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OrleansChat.Hosting;
+
+/// <summary>Where the health and metrics endpoints answer. Bound from <c>OrleansChat:Management</c>.</summary>
+public sealed class ManagementOptions
+{
+    public const string SectionName = "OrleansChat:Management";
+
+    /// <summary>
+    /// Unset (the default): the endpoints answer on the app's own port, to loopback clients only, so a process
+    /// started with <c>dotnet run</c> shows its metrics to nobody else. Set: the process also listens on this port
+    /// (all interfaces), the endpoints answer there to every client and nowhere else, and that port serves nothing
+    /// else. The images set it, for probes and Prometheus; keep it off the public network.
+    /// </summary>
+    [Range(1, 65535)]
+    public int? Port { get; set; }
+}

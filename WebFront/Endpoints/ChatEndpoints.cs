@@ -30,6 +30,7 @@ public static class ChatEndpoints
         app.MapGet("/flaticon", (HttpContext http) => Cached(http, images.Icon()));
 
         app.UseHubOriginCheck(HubRoute.Path);
+        app.Use(app.Services.GetRequiredService<ConnectionHandback>().RefuseWhileStopping(HubRoute.Path));
         app.UseConnectionCloseTracking(HubRoute.Path);
         app.UseRateLimiter();
         var signInRequired = app.Services.GetRequiredService<ChatAccounts>().SignInRequired;

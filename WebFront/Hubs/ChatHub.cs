@@ -27,6 +27,7 @@ public sealed class ChatHub(
     RoomStreamRelay relay,
     TypingThrottle typing,
     ChatAccounts accounts,
+    ConnectionHandback handback,
     ChatMetrics metrics) : Hub
 {
     private const int MaxHistoryPage = 100;
@@ -166,6 +167,7 @@ public sealed class ChatHub(
         if (SessionStarts.Of(Context) is { } session)
         {
             var clean = exception is null
+                && !handback.Stopping
                 && !Context.Items.ContainsKey(ConnectionOutbox.DroppedItem)
                 && !accounts.SignInExpired(Context.GetHttpContext())
                 && ConnectionCloseTracking.ClientClosed(Context.GetHttpContext());

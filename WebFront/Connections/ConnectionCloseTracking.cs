@@ -1,12 +1,10 @@
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.SignalR;
 
 namespace OrleansChat.WebFront.Connections;
 
-/// <summary>
-/// Tells a client's own close from a drop, on every transport: puts a <see cref="CloseTrackingWebSocket"/> under
-/// every WebSocket the hub accepts, and notes the other transports' close requests (<see cref="ClientCloseRequests"/>).
-/// </summary>
+/// <summary>Puts a <see cref="CloseTrackingWebSocket"/> under every WebSocket the hub accepts.</summary>
 internal static class ConnectionCloseTracking
 {
     private static readonly object ItemKey = new();
@@ -23,29 +21,39 @@ internal static class ConnectionCloseTracking
             {
                 context.Features.Set<IHttpWebSocketFeature>(new TrackingFeature(feature, context));
             }
-            else if (HttpMethods.IsDelete(context.Request.Method) && context.Request.Path == hubPath
-                && TokenOf(context) is { } token)
-            {
-                // Noted before SignalR handles it, so it is there when the connection ends.
-                ClientCloseRequests.Add(token);
-            }
 
             return next(context);
         });
 
     /// <summary>
-    /// Whether the client ended the connection itself: a close frame it sent first on a WebSocket (see
-    /// <see cref="CloseTrackingWebSocket"/>), a close request on the other transports. Anything else is a drop.
+    /// Keeps with the connection what tells its close apart, while its request is still alive: by the time the
+    /// connection has ended, its HTTP request may have completed and been reset for reuse, its items and query gone.
     /// </summary>
-    public static bool ClientClosed(HttpContext? context) =>
-        context is not null
-        && (context.Items.TryGetValue(ItemKey, out var item) && item is CloseTrackingWebSocket socket
-            ? socket.ClosedByClient
-            : TokenOf(context) is { } token && ClientCloseRequests.Take(token));
+    public static void Remember(HubCallerContext connection)
+    {
+        if (connection.GetHttpContext() is not { } context)
+        {
+            return;
+        }
 
-    /// <summary>The connection's token, which every request of a negotiated connection carries.</summary>
-    private static string? TokenOf(HttpContext context) =>
-        context.Request.Query["id"] is [{ Length: > 0 } token] ? token : null;
+        if (context.Items.TryGetValue(ItemKey, out var item) && item is CloseTrackingWebSocket socket)
+        {
+            connection.Items[ItemKey] = socket;
+        }
+    }
+
+    /// <summary>
+    /// Whether the client ended the connection itself: on a WebSocket, a close frame it sent first (see
+    /// <see cref="CloseTrackingWebSocket"/>); anything else there is a drop.
+    /// </summary>
+    /// <remarks>
+    /// Long polling and Server-Sent Events still count an end without error as the client's: the client aborts its
+    /// poll or stream before it sends its <c>DELETE</c>, so when the connection ends the server cannot yet tell a stop
+    /// from a proxy that lost its client (telling them apart needs the decision deferred until the DELETE could have
+    /// come).
+    /// </remarks>
+    public static bool ClientClosed(HubCallerContext connection) =>
+        !connection.Items.TryGetValue(ItemKey, out var item) || item is not CloseTrackingWebSocket socket || socket.ClosedByClient;
 
     private sealed class TrackingFeature(IHttpWebSocketFeature inner, HttpContext context) : IHttpWebSocketFeature
     {

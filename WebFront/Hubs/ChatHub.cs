@@ -36,6 +36,7 @@ public sealed class ChatHub(
     public override Task OnConnectedAsync()
     {
         metrics.Connected();
+        ConnectionCloseTracking.Remember(Context);
         return Task.CompletedTask;
     }
 
@@ -170,7 +171,7 @@ public sealed class ChatHub(
                 && !handback.Stopping
                 && !Context.Items.ContainsKey(ConnectionOutbox.DroppedItem)
                 && !accounts.SignInExpired(Context.GetHttpContext())
-                && ConnectionCloseTracking.ClientClosed(Context.GetHttpContext());
+                && ConnectionCloseTracking.ClientClosed(Context);
             await starts.EndAsync(session, clean);
         }
     }

@@ -243,7 +243,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     private static string BuildConfiguration =>
         new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 
-    private static string RepositoryRoot
+    public static string RepositoryRoot
     {
         get
         {

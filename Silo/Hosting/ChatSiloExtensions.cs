@@ -107,7 +107,10 @@ public static class ChatSiloExtensions
         silo.Configure<ClusterMembershipOptions>(o =>
         {
             o.ProbeTimeout = cluster.ProbeTimeout;
+            o.MaxProbeTimeout = cluster.MaxProbeTimeout;
             o.NumMissedProbesLimit = cluster.NumMissedProbesLimit;
+            o.NumVotesForDeathDeclaration = cluster.NumVotesForDeathDeclaration;
+            o.DeathVoteExpirationTimeout = cluster.DeathVoteExpirationTimeout;
             o.TableRefreshTimeout = cluster.TableRefreshTimeout;
             o.IAmAliveTablePublishTimeout = cluster.IAmAliveTablePublishTimeout;
         });

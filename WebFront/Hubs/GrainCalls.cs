@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using OrleansChat.WebFront.Cluster;
 using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Settings;
 
@@ -13,7 +14,8 @@ namespace OrleansChat.WebFront.Hubs;
 /// their message id, claims their token, and the caller builds the request once, outside the retried delegate), so a
 /// call lost with a dying silo is simply made again once the cluster has moved on.
 /// </summary>
-public sealed partial class GrainCalls(IOptions<ChatFrontOptions> options, TimeProvider time, ILogger<GrainCalls> logger)
+public sealed partial class GrainCalls(
+    IOptions<ChatFrontOptions> options, TimeProvider time, GatewayChangeSignal cluster, ILogger<GrainCalls> logger)
 {
     /// <summary>
     /// The first pause is short because a call that failed fast (connection refused by a killed silo) is often fine
@@ -49,6 +51,7 @@ public sealed partial class GrainCalls(IOptions<ChatFrontOptions> options, TimeP
                 && !caller.ConnectionAborted.IsCancellationRequested)
             {
                 LogRetried(ex, caller.ConnectionId, attempt);
+                cluster.NotifyGrainCallFailed();
                 await Task.Delay(backoff, time);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }

@@ -5,7 +5,7 @@ using OrleansChat.WebFront.Settings;
 namespace OrleansChat.WebFront.Relay;
 
 /// <summary>
-/// Catches the relay up on a period and whenever the set of gateways changes. Orleans clients may lose stream
+/// Catches the relay up on a period and whenever the set of gateways changes or a grain call fails. Orleans clients may lose stream
 /// events (or subscriptions) when a gateway silo dies, and the events lost last would otherwise wait for the next
 /// message to reveal the gap.
 /// </summary>
@@ -14,7 +14,7 @@ public sealed class RelayWatchdog(
     : BackgroundService
 {
     /// <summary>
-    /// How long after a gateway change the relay keeps reading everything stored, and how often. When a silo dies
+    /// How long after a gateway change or a failed grain call the relay keeps reading everything stored, and how often. When a silo dies
     /// the room is back on another silo (and acknowledging posts) seconds before the stream's pulling agents have
     /// taken over the dead silo's queues and deliver again; until then every new message would wait a whole
     /// <see cref="ChatFrontOptions.CatchUpInterval"/> or more, which made the delivery pause after a silo kill twice

@@ -126,7 +126,10 @@ internal sealed partial class RoomFeed
                 return;
             }
 
-            var bounds = await Grain.GetMessages(RoomSubscription.Bounds);
+            // Bounded like a hub call: this read holds the gate, and one stuck on a hung silo until Orleans' response
+            // timeout held up every delivery of the room (and the watchdog's next catch-up) for that long.
+            var bounds = await Grain.GetMessages(RoomSubscription.Bounds)
+                .WaitAsync(_services.Front.GrainCallAttemptTimeout, _services.Time);
             if (_seam.IsBehind(bounds))
             {
                 await ReportSeenAsync();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using OrleansChat.WebFront.Cluster;
 using OrleansChat.WebFront.Hubs;
 using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Settings;
@@ -24,7 +25,7 @@ public sealed class GrainCallsTests
     [Fact]
     public async Task A_call_that_never_answers_is_retried_with_growing_pauses_until_the_budget_is_spent_then_fails_as_unavailable()
     {
-        var calls = new GrainCalls(Options.Create(_options), _time, NullLogger<GrainCalls>.Instance);
+        var calls = new GrainCalls(Options.Create(_options), _time, new GatewayChangeSignal(), NullLogger<GrainCalls>.Instance);
         var start = _time.GetUtcNow();
         var attempts = new List<TimeSpan>();
 
@@ -63,7 +64,8 @@ public sealed class GrainCallsTests
     {
         // A killed silo refuses connections at once; the call works again once the cluster has declared it dead,
         // here 5 s later: well within the budget, so the user sees an answer, not an error.
-        var calls = new GrainCalls(Options.Create(_options), _time, NullLogger<GrainCalls>.Instance);
+        var signal = new GatewayChangeSignal();
+        var calls = new GrainCalls(Options.Create(_options), _time, signal, NullLogger<GrainCalls>.Instance);
         var start = _time.GetUtcNow();
         var recovered = TimeSpan.FromSeconds(5);
         var attempts = 0;
@@ -84,6 +86,8 @@ public sealed class GrainCallsTests
         var answeredAfter = _time.GetUtcNow() - start;
         Assert.InRange(answeredAfter, recovered, recovered + TimeSpan.FromMilliseconds(400));
         Assert.True(attempts > 3, $"only {attempts} attempts: the budget, not a count, bounds the retries");
+        // The relay is told, so it reads history while the stream has not caught up with the room's new silo.
+        Assert.True(await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None));
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class FaultsUnderLoadTests(RedisClusterFixture cluster, ITestOutpu
     /// Issue 14's bounds. A hung silo stops chat at most 5 s. A killed silo is asked for 2 s, but its pause is the
     /// cluster's detection (up to NumMissedProbesLimit × MaxProbeTimeout = 3 s, plus the vote and the room's
     /// reactivation): on this machine, under a load average above 30, the acknowledgements paused 2.2–3.6 s and
-    /// deliveries 1.8–4.2 s, so a 2 s assertion would flake and the kill is held to the hung silo's 5 s. The margin
+    /// deliveries 1.5–4.2 s, so a 2 s assertion would flake and the kill is held to the hung silo's 5 s. The margin
     /// is for this test's own clocks, not the cluster's: each arrival and acknowledgement is timestamped by a
     /// SignalR client callback on the same 2 shared cores as 2 silos, 2 fronts and redis, where the thread pool was
     /// seen to run such callbacks up to 0.5 s late while the survivors reactivate the room. Above that margin the

@@ -41,20 +41,45 @@ public sealed class ChatClusterOptions : IValidatableObject
     public TimeSpan StreamPollInterval { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
-    /// How long a silo waits for a probe answer before counting it missed. Shorter than Orleans' default (a starting
-    /// value Orleans adapts), so a killed silo is declared dead, and users stop waiting on it, in seconds
-    /// (bench/README.md, "Settings chosen by measurement"); the price is falsely suspecting a silo whose process
-    /// stalls that long (heavy GC, CPU starvation).
+    /// How long a silo waits for a probe answer before counting it missed, and how often it probes, at first: Orleans
+    /// adapts both to the answer times it sees, between half of this and <see cref="MaxProbeTimeout"/>. Shorter than
+    /// Orleans' 5 s so a dead or hung silo is declared dead in seconds; the price is falsely suspecting a live silo
+    /// whose process stalls that long (GC, CPU starvation). docs/operations.md, "The failover settings".
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The longest a probe may wait once Orleans has adapted it. Orleans allows four times <see cref="ProbeTimeout"/>,
+    /// and on a busy machine it gets there: a hung silo then took NumMissedProbesLimit × 4 s to be declared dead (13–16 s
+    /// of chat stopped). This caps detection at about NumMissedProbesLimit × this.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan MaxProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Missed probes in a row after which a silo votes the silo it probes dead.</summary>
     [Range(1, 10)]
     public int NumMissedProbesLimit { get; set; } = 3;
 
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan TableRefreshTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Votes needed to declare a silo dead (Orleans needs fewer when fewer silos are alive to vote: with two silos one
+    /// vote does). More votes protect a stalled silo from one slow prober, at the cost of slower detection.
+    /// </summary>
+    [Range(1, 10)]
+    public int NumVotesForDeathDeclaration { get; set; } = 2;
 
+    /// <summary>
+    /// How long a death vote counts. Votes must gather within this window; long enough for a second prober's vote to
+    /// join the first, short enough that suspicions left over from old stalls do not add up to a death.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:10:00")]
+    public TimeSpan DeathVoteExpirationTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often a silo re-reads the membership table (gossip usually tells it sooner).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan TableRefreshTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often a silo writes its heartbeat to the membership table (diagnostics and stale-entry cleanup).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan IAmAliveTablePublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -75,17 +100,24 @@ public sealed class ChatClusterOptions : IValidatableObject
     public TimeSpan ClientDropTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How often a front re-reads the silos it may use as gateways. Orleans' default of a minute leaves a front with
-    /// only dead gateways for that long when silos are replaced in turn (a rolling restart).
+    /// How often a front re-reads the silos it may use as gateways. A hung silo's gateway keeps its connections open,
+    /// so a front keeps sending through it until this read shows it dead: it is part of the pause users see. Orleans'
+    /// default of a minute also leaves a front with only dead gateways when silos are replaced in turn. One small
+    /// Redis read a second per front.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(5);
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan GatewayListRefreshPeriod { get; set; } = TimeSpan.FromSeconds(1);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Mode == ClusterMode.Redis && string.IsNullOrWhiteSpace(RedisConnectionString))
         {
             yield return new ValidationResult("is required when Mode is Redis.", [nameof(RedisConnectionString)]);
+        }
+
+        if (MaxProbeTimeout < ProbeTimeout)
+        {
+            yield return new ValidationResult("must be at least ProbeTimeout.", [nameof(MaxProbeTimeout)]);
         }
 
         if (!string.IsNullOrEmpty(AdvertisedAddress) && !IPAddress.TryParse(AdvertisedAddress, out _))

@@ -2,13 +2,16 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Orleans.Clustering.Redis;
 using Orleans.Configuration;
+using Orleans.Persistence;
 using Orleans.Serialization;
 using Orleans.Storage;
 using StackExchange.Redis;
 using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Rooms;
 using OrleansChat.Grains.Storage;
+using OrleansChat.Hosting.Internal;
 
 namespace OrleansChat.Hosting;
 
@@ -28,6 +31,7 @@ public static class ChatSiloExtensions
         {
             if (cluster.Mode == ClusterMode.Redis)
             {
+                silo.Services.AddSingleton(new SharedRedisConnection(RedisOptions(cluster.RedisConnectionString!)));
                 silo.UseRedisCluster(cluster);
                 silo.AddOrleansChatGrains(cluster.StreamPollInterval);
                 silo.AddRedisChatStorage(cluster.RedisConnectionString!);
@@ -92,6 +96,8 @@ public static class ChatSiloExtensions
     private static void UseRedisCluster(this ISiloBuilder silo, ChatClusterOptions cluster)
     {
         silo.UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(cluster.RedisConnectionString!));
+        silo.Services.AddOptions<RedisClusteringOptions>()
+            .Configure<SharedRedisConnection>((o, redis) => o.CreateMultiplexer = _ => redis.ConnectAsync());
         silo.Configure<ClusterOptions>(o => (o.ServiceId, o.ClusterId) = (cluster.ServiceId, cluster.ClusterId));
         silo.Configure<EndpointOptions>(o =>
         {
@@ -107,7 +113,10 @@ public static class ChatSiloExtensions
         silo.Configure<ClusterMembershipOptions>(o =>
         {
             o.ProbeTimeout = cluster.ProbeTimeout;
+            o.MaxProbeTimeout = cluster.MaxProbeTimeout;
             o.NumMissedProbesLimit = cluster.NumMissedProbesLimit;
+            o.NumVotesForDeathDeclaration = cluster.NumVotesForDeathDeclaration;
+            o.DeathVoteExpirationTimeout = cluster.DeathVoteExpirationTimeout;
             o.TableRefreshTimeout = cluster.TableRefreshTimeout;
             o.IAmAliveTablePublishTimeout = cluster.IAmAliveTablePublishTimeout;
         });
@@ -117,12 +126,22 @@ public static class ChatSiloExtensions
         }
     }
 
-    /// <summary>Every chat state in Redis: a room that moves to another silo finds its members and history.</summary>
+    /// <summary>
+    /// Every chat state in Redis: a room that moves to another silo finds its members and history. Stored with
+    /// Orleans' binary serializer (JSON from earlier versions is still read: <see cref="RedisStateFormat"/>), over the
+    /// process's one Redis connection.
+    /// </summary>
     private static void AddRedisChatStorage(this ISiloBuilder silo, string connectionString)
     {
+        silo.Services.TryAddSingleton<RedisStateFormat>();
         foreach (var name in new[] { ChatStorage.History, ChatStorage.Presence, ChatStreams.PubSubStore })
         {
-            silo.AddRedisGrainStorage(name, o => o.ConfigurationOptions = RedisOptions(connectionString));
+            silo.AddRedisGrainStorage(name, options => options.Configure<SharedRedisConnection, RedisStateFormat>((o, redis, format) =>
+            {
+                o.ConfigurationOptions = RedisOptions(connectionString);
+                o.CreateMultiplexer = _ => redis.ConnectAsync();
+                o.GrainStorageSerializer = format;
+            }));
         }
     }
 

@@ -79,6 +79,9 @@ public sealed class ChatClient : IAsyncDisposable
     /// </summary>
     public sealed record Received(string Event, string? Notice, JsonElement? Broadcast, int Batch = 0)
     {
+        /// <summary>When it arrived, for tests that measure pauses in delivery.</summary>
+        public DateTime At { get; } = DateTime.UtcNow;
+
         public string? Room => Broadcast?.GetProperty("room").GetString();
 
         public bool IsMessage(string text) => Event == "broadcast_message" && Broadcast!.Value.GetProperty("msg").GetString() == text;

@@ -9,7 +9,17 @@ public sealed class GatewayChangeSignal : IClusterConnectionStatusObserver
 {
     private readonly SemaphoreSlim _changed = new(0, 1);
 
-    public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)
+    public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered) =>
+        Signal();
+
+    /// <summary>
+    /// A grain call failed for the infrastructure's sake (a silo died or hangs). The client learns of a changed
+    /// gateway set only at its next gateway list refresh, after the cluster has declared the silo dead; the relay
+    /// reacting to this instead is what keeps deliveries from pausing longer than acknowledgements.
+    /// </summary>
+    public void NotifyGrainCallFailed() => Signal();
+
+    private void Signal()
     {
         if (_changed.CurrentCount == 0)
         {

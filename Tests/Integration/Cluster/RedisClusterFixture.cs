@@ -119,7 +119,10 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         var http = FreePort.Next();
         var environment = ClusterEnvironment(http);
         environment["OrleansChat__Front__LeaseRenewInterval"] = "00:00:01";
-        environment["OrleansChat__Front__LeaseDuration"] = "00:00:04";
+        // Short, so a killed front's users leave within a test; longer than a silo failover, so a live front whose
+        // renewals wait out the cluster's detection of a dead silo is not taken for dead (at 4 s it was, once, under
+        // a load average of 30).
+        environment["OrleansChat__Front__LeaseDuration"] = "00:00:08";
         environment["OrleansChat__Front__CatchUpInterval"] = "00:00:02";
         _fronts[index] = StartDotnet($"front{index}", "WebFront", "OrleansChat.WebFront.dll", environment);
         _frontUris[index] = new Uri($"http://127.0.0.1:{http}");

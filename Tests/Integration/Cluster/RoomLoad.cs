@@ -23,6 +23,7 @@ public sealed class RoomLoad : IAsyncDisposable
     private readonly List<LoadUser> _users = [];
     private readonly List<Ack> _acks = [];
     private readonly Dictionary<string, int> _refusals = [];
+    private int _sendErrors;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _senders = [];
     private readonly List<Task> _reconnects = [];
@@ -112,6 +113,7 @@ public sealed class RoomLoad : IAsyncDisposable
     /// </summary>
     public async Task<LoadOutcome> StopAndCheckAsync(DateTime faultAt, TimeSpan timeout)
     {
+        var stoppedAt = DateTime.UtcNow;
         await _stop.CancelAsync();
         await Task.WhenAll(_senders);
         await Task.WhenAll(Reconnects());
@@ -127,6 +129,8 @@ public sealed class RoomLoad : IAsyncDisposable
         foreach (var user in _users)
         {
             var received = await ReceiveAsync(user, acked, deadline);
+            var arrivals = user.Arrivals.Where(t => t > faultAt && t <= stoppedAt).Order().Prepend(faultAt).ToList();
+            var deliveryPause = arrivals.Zip(arrivals.Skip(1), (a, b) => b - a).DefaultIfEmpty().Max();
             users.Add(new UserOutcome(
                 user.Nickname,
                 user.Front,
@@ -135,7 +139,8 @@ public sealed class RoomLoad : IAsyncDisposable
                 received.Count,
                 [.. acked.Except(received).Order()],
                 [.. received.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key)],
-                received.Zip(received.Skip(1)).Count(p => p.Second < p.First)));
+                received.Zip(received.Skip(1)).Count(p => p.Second < p.First),
+                deliveryPause));
         }
 
         // The longest stretch without an acknowledgement from the fault on: how long users could not chat.
@@ -143,7 +148,8 @@ public sealed class RoomLoad : IAsyncDisposable
         var longestPause = times.Zip(times.Skip(1), (a, b) => b - a).DefaultIfEmpty().Max();
         // How long a user who pressed send after the fault waited for the first success.
         var firstAck = acks.Where(a => a.SentAt >= faultAt).Select(a => a.At - faultAt).DefaultIfEmpty(TimeSpan.MaxValue).Min();
-        return new LoadOutcome(_users.Count, Senders, acks.Count, acks.Count(a => a.At > faultAt), longestPause, firstAck, users);
+        return new LoadOutcome(
+            _users.Count, Senders, acks.Count, acks.Count(a => a.At > faultAt), Volatile.Read(ref _sendErrors), longestPause, firstAck, users);
     }
 
     public async ValueTask DisposeAsync()
@@ -215,12 +221,15 @@ public sealed class RoomLoad : IAsyncDisposable
                 {
                     _refusals[text] = _refusals.GetValueOrDefault(text) + 1;
                 }
+
+                Interlocked.Increment(ref _sendErrors);
             }
             catch (Exception ex) when (ex is OperationCanceledException || chat.Connection.State != HubConnectionState.Connected)
             {
                 // The connection closed under the send (its front died or dropped it; the client cancels what was in
                 // flight), or the user has not resumed on another front yet: the send failed in the user's face.
                 // Not acknowledged.
+                Interlocked.Increment(ref _sendErrors);
             }
 
             await Task.Delay(Pace);
@@ -292,7 +301,7 @@ public sealed class RoomLoad : IAsyncDisposable
     private async Task ReconnectAsync(LoadUser user, ChatClient closed)
     {
         // The closed connection received all it ever will: keep it, in order, as what this user saw so far.
-        user.Earlier.AddRange(Drain(closed, Room));
+        user.Earlier.AddRange(Drain(user, closed, Room));
         var position = Math.Max(user.JoinedAt, user.Earlier.LastOrDefault());
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         for (var attempt = 0; ; attempt++)
@@ -313,7 +322,12 @@ public sealed class RoomLoad : IAsyncDisposable
             {
                 var recovered = await TakeSessionBackAsync(user, chat, position);
                 Assert.True(recovered.GetProperty("recovered").GetBoolean(), $"{user.Nickname} came back without recovering the room");
-                user.Earlier.AddRange(recovered.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
+                var resumedAt = DateTime.UtcNow;
+                foreach (var message in recovered.GetProperty("messages").EnumerateArray())
+                {
+                    user.Earlier.Add(message.GetProperty("seq").GetInt64());
+                    user.Arrivals.Add(resumedAt);
+                }
                 WatchPresence(chat);
                 ReconnectWhenClosed(user, chat);
                 user.ReconnectedTo(chat, front);
@@ -360,6 +374,7 @@ public sealed class RoomLoad : IAsyncDisposable
             {
                 var e = await user.Chat.Events.FirstAsync(e => e.Event == "broadcast_message" && e.Room == Room, deadline - DateTime.UtcNow);
                 var seq = e.Broadcast!.Value.GetProperty("seq").GetInt64();
+                user.Arrivals.Add(e.At);
                 received.Add(seq);
                 missing.Remove(seq);
             }
@@ -369,7 +384,7 @@ public sealed class RoomLoad : IAsyncDisposable
             }
         }
 
-        received.AddRange(Drain(user.Chat, Room));
+        received.AddRange(Drain(user, user.Chat, Room));
         return received;
     }
 
@@ -381,12 +396,13 @@ public sealed class RoomLoad : IAsyncDisposable
         return at < 0 ? ex.Message : ex.Message[(at + marker.Length)..];
     }
 
-    private static IEnumerable<long> Drain(ChatClient chat, string room)
+    private static IEnumerable<long> Drain(LoadUser user, ChatClient chat, string room)
     {
         while (chat.Events.TryTake(out var e))
         {
             if (e.Event == "broadcast_message" && e.Room == room)
             {
+                user.Arrivals.Add(e.At);
                 yield return e.Broadcast!.Value.GetProperty("seq").GetInt64();
             }
         }
@@ -420,6 +436,9 @@ public sealed class LoadUser(string nickname, int front, bool sends, string toke
 
     public int Reconnects { get; private set; }
 
+    /// <summary>When each room message reached this user, on any of its connections (or came back with a resume).</summary>
+    public List<DateTime> Arrivals { get; } = [];
+
     /// <summary>When the user last took its session back on a new connection.</summary>
     public DateTime? ReconnectedAt { get; private set; }
 
@@ -437,11 +456,12 @@ public sealed class LoadUser(string nickname, int front, bool sends, string toke
 
 /// <summary>What one user received, compared with what was acknowledged.</summary>
 public sealed record UserOutcome(
-    string Nickname, int Front, int Reconnects, bool RegisteredAgain, int Received, IReadOnlyList<long> Lost, IReadOnlyList<long> Duplicated, int OutOfOrder);
+    string Nickname, int Front, int Reconnects, bool RegisteredAgain, int Received, IReadOnlyList<long> Lost, IReadOnlyList<long> Duplicated, int OutOfOrder,
+    TimeSpan LongestDeliveryPause);
 
 /// <summary>The result of a <see cref="RoomLoad"/> run across one fault.</summary>
 public sealed record LoadOutcome(
-    int Users, int Senders, int Acknowledged, int AcknowledgedAfterFault, TimeSpan LongestPause, TimeSpan FirstAckAfterFault,
+    int Users, int Senders, int Acknowledged, int AcknowledgedAfterFault, int SendErrors, TimeSpan LongestPause, TimeSpan FirstAckAfterFault,
     IReadOnlyList<UserOutcome> PerUser)
 {
     public int Lost => PerUser.Sum(u => u.Lost.Count);
@@ -450,16 +470,19 @@ public sealed record LoadOutcome(
 
     public int OutOfOrder => PerUser.Sum(u => u.OutOfOrder);
 
+    /// <summary>The longest time, from the fault until the senders stopped, that any user received no room message.</summary>
+    public TimeSpan LongestDeliveryPause => PerUser.Max(u => u.LongestDeliveryPause);
+
     public string Summary =>
-        $"{Users} users, {Senders} senders: {Acknowledged} acknowledged ({AcknowledgedAfterFault} after the fault); "
+        $"{Users} users, {Senders} senders: {Acknowledged} acknowledged ({AcknowledgedAfterFault} after the fault), {SendErrors} send errors; "
         + $"lost {Lost}, duplicated {Duplicated}, out of order {OutOfOrder}; longest pause in acknowledgements "
-        + $"{LongestPause.TotalSeconds:F2} s, first acknowledgement of a send started after the fault {FirstAckAfterFault.TotalSeconds:F2} s";
+        + $"{LongestPause.TotalSeconds:F2} s, longest delivery pause {LongestDeliveryPause.TotalSeconds:F2} s, first acknowledgement of a send started after the fault {FirstAckAfterFault.TotalSeconds:F2} s";
 
     /// <summary>Per user, what went wrong (first few sequence numbers of each kind), for a failing assertion.</summary>
     public string Details => string.Join("\n", PerUser.Select(u =>
         $"  {u.Nickname} (front {u.Front}, {u.Reconnects} reconnects{(u.RegisteredAgain ? ", registered again" : "")}): received {u.Received}, "
         + $"lost [{string.Join(",", u.Lost.Take(20))}{(u.Lost.Count > 20 ? ",…" : "")}] ({u.Lost.Count}), "
-        + $"duplicated [{string.Join(",", u.Duplicated.Take(20))}] ({u.Duplicated.Count}), out of order {u.OutOfOrder}"));
+        + $"duplicated [{string.Join(",", u.Duplicated.Take(20))}] ({u.Duplicated.Count}), out of order {u.OutOfOrder}, longest delivery pause {u.LongestDeliveryPause.TotalSeconds:F2} s"));
 
     /// <summary>The bar of issue 7: every acknowledged message reached every user once, in order.</summary>
     public void AssertNothingLostDuplicatedOrReordered()

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using OrleansChat.WebFront.Cluster;
 using OrleansChat.WebFront.Hubs;
 using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Settings;
@@ -22,9 +23,9 @@ public sealed class GrainCallsTests
     private readonly ChatFrontOptions _options = new();
 
     [Fact]
-    public async Task A_call_that_never_answers_is_tried_three_times_and_fails_as_unavailable_at_the_exact_deadline()
+    public async Task A_call_that_never_answers_is_retried_with_growing_pauses_until_the_budget_is_spent_then_fails_as_unavailable()
     {
-        var calls = new GrainCalls(Options.Create(_options), _time, NullLogger<GrainCalls>.Instance);
+        var calls = new GrainCalls(Options.Create(_options), _time, new GatewayChangeSignal(), NullLogger<GrainCalls>.Instance);
         var start = _time.GetUtcNow();
         var attempts = new List<TimeSpan>();
 
@@ -33,11 +34,13 @@ public sealed class GrainCallsTests
             attempts.Add(_time.GetUtcNow() - start);
             return new TaskCompletionSource<int>().Task;
         });
-        // Each wait up to its last millisecond, then past it: the attempt timeout, 250 ms, the timeout, 500 ms, the
-        // timeout. One step a wait, because the next wait starts only when the one before ends.
+        // Each wait up to its last millisecond, then past it: the attempt timeout, then 100, 200, 400, 400 ms between
+        // attempts. One step a wait, because the next wait starts only when the one before ends. After the fifth
+        // timeout 11.1 s have passed: another pause would end beyond the 10 s budget, so the call fails there.
         var timeout = _options.GrainCallAttemptTimeout;
+        var pauses = new[] { 100, 200, 400, 400 }.Select(ms => TimeSpan.FromMilliseconds(ms)).ToList();
         var pendingAtEachEdge = new List<bool>();
-        foreach (var wait in new[] { timeout, TimeSpan.FromMilliseconds(250), timeout, TimeSpan.FromMilliseconds(500), timeout })
+        foreach (var wait in pauses.SelectMany(p => new[] { timeout, p }).Append(timeout))
         {
             _time.Advance(wait - Millisecond);
             pendingAtEachEdge.Add(!call.IsCompleted);
@@ -47,7 +50,52 @@ public sealed class GrainCallsTests
         var error = await Assert.ThrowsAsync<HubException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(ChatErrors.Unavailable, error.Message);
         Assert.All(pendingAtEachEdge, Assert.True);
-        Assert.Equal([TimeSpan.Zero, timeout + TimeSpan.FromMilliseconds(250), timeout * 2 + TimeSpan.FromMilliseconds(750)], attempts);
+        var expected = new List<TimeSpan> { TimeSpan.Zero };
+        foreach (var pause in pauses)
+        {
+            expected.Add(expected[^1] + timeout + pause);
+        }
+
+        Assert.Equal(expected, attempts);
+    }
+
+    [Fact]
+    public async Task A_call_that_fails_fast_until_the_cluster_has_moved_on_succeeds_within_one_pause_of_that()
+    {
+        // A killed silo refuses connections at once; the call works again once the cluster has declared it dead,
+        // here 5 s later: well within the budget, so the user sees an answer, not an error.
+        var signal = new GatewayChangeSignal();
+        var calls = new GrainCalls(Options.Create(_options), _time, signal, NullLogger<GrainCalls>.Instance);
+        var start = _time.GetUtcNow();
+        var recovered = TimeSpan.FromSeconds(5);
+        var attempts = 0;
+
+        var call = calls.CallAsync(new Caller(), () =>
+        {
+            attempts++;
+            return _time.GetUtcNow() - start < recovered
+                ? Task.FromException<int>(new InvalidOperationException("silo unavailable"))
+                : Task.FromResult(42);
+        });
+        while (!call.IsCompleted && _time.GetUtcNow() - start < _options.GrainCallRetryBudget)
+        {
+            _time.Advance(Millisecond);
+        }
+
+        Assert.Equal(42, await call.WaitAsync(TimeSpan.FromSeconds(10)));
+        var answeredAfter = _time.GetUtcNow() - start;
+        Assert.InRange(answeredAfter, recovered, recovered + TimeSpan.FromMilliseconds(400));
+        Assert.True(attempts > 3, $"only {attempts} attempts: the budget, not a count, bounds the retries");
+        // The relay is told, so it reads history while the stream has not caught up with the room's new silo.
+        Assert.True(await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None));
+    }
+
+    [Fact]
+    public void A_retry_budget_shorter_than_one_attempt_is_refused_at_start_up()
+    {
+        var options = new ChatFrontOptions { GrainCallRetryBudget = TimeSpan.FromSeconds(1) };
+        var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+        Assert.Contains(results, r => r.MemberNames.Contains(nameof(ChatFrontOptions.GrainCallRetryBudget)));
     }
 
     private sealed class Caller : HubCallerContext

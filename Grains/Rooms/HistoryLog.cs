@@ -112,7 +112,7 @@ public sealed partial class HistoryLog(
         // Newest first, a page at a time, so a limit counts messages even where a regression left numbers unused.
         for (var seq = Math.Min(query.ToSeq, StoredSeq); seq >= floor && newestFirst.Count < limit;)
         {
-            if (state.Gaps.Find(gap => gap.After < seq && seq <= gap.UpTo) is { } gap)
+            if (state.Gaps.Count > 0 && state.Gaps.Find(gap => gap.After < seq && seq <= gap.UpTo) is { } gap)
             {
                 seq = gap.After;
                 continue;

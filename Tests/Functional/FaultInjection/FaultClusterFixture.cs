@@ -3,10 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Storage;
 using Orleans.TestingHost;
-using Orleans.Streams;
 using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Storage;
 using OrleansChat.Hosting;
+using OrleansChat.Tests.Functional.Grains;
 using OrleansChat.Tests.Support;
 
 namespace OrleansChat.Tests.Functional.FaultInjection;
@@ -40,18 +40,7 @@ public sealed class FaultClusterFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
     /// <summary>Subscribes to a room's stream and collects what it carries.</summary>
-    public async Task<Inbox<RoomEvent>> ListenAsync(string room)
-    {
-        var inbox = new Inbox<RoomEvent>();
-        var stream = Cluster.Client.GetStreamProvider(ChatStreams.ProviderName)
-            .GetStream<RoomEvent>(ChatStreams.ForRoom(room));
-        await stream.SubscribeAsync((e, _) =>
-        {
-            inbox.Add(e);
-            return Task.CompletedTask;
-        });
-        return inbox;
-    }
+    public Task<Inbox<RoomEvent>> ListenAsync(string room) => Cluster.Client.ListenAsync(room);
 
     /// <summary>Takes every fault away, so one test's switches cannot reach the next.</summary>
     public void Heal()

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Streams;
 using Orleans.TestingHost;
 using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Rooms;
@@ -28,18 +27,7 @@ public sealed class ChatClusterFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
     /// <summary>Subscribes to a room's stream and collects what it carries.</summary>
-    public async Task<Inbox<RoomEvent>> ListenAsync(string room)
-    {
-        var inbox = new Inbox<RoomEvent>();
-        var stream = Cluster.Client.GetStreamProvider(ChatStreams.ProviderName)
-            .GetStream<RoomEvent>(ChatStreams.ForRoom(room));
-        await stream.SubscribeAsync((e, _) =>
-        {
-            inbox.Add(e);
-            return Task.CompletedTask;
-        });
-        return inbox;
-    }
+    public Task<Inbox<RoomEvent>> ListenAsync(string room) => Cluster.Client.ListenAsync(room);
 
     /// <summary>Limits small enough to reach in a test; everything else as in production.</summary>
     public static readonly ChatRoomOptions Limits = new()

@@ -78,7 +78,7 @@ public sealed class RedisStateFormatTests(ITestOutputHelper output) : IAsyncLife
             await StopAsync(old);
         }
 
-        var logKey = await RoomLogKeyAsync(probe, room);
+        var logKey = await RoomRedisKeys.LogAsync(probe, room);
         // The starting point is really JSON, or this test would prove nothing about reading it.
         Assert.StartsWith("{", (string?)await db.HashGetAsync(logKey, "data"));
 
@@ -162,20 +162,6 @@ public sealed class RedisStateFormatTests(ITestOutputHelper output) : IAsyncLife
     {
         var list = (string?)await db.ExecuteAsync("CLIENT", "LIST") ?? "";
         return list.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => !l.Contains($"name={ProbeName}"));
-    }
-
-    private static async Task<RedisKey> RoomLogKeyAsync(ConnectionMultiplexer redis, string room)
-    {
-        var server = redis.GetServer(redis.GetEndPoints()[0]);
-        var keys = new List<RedisKey>();
-        await foreach (var key in server.KeysAsync(pattern: $"*{room}*"))
-        {
-            keys.Add(key);
-        }
-
-        var logs = keys.Where(k => k.ToString().Contains("log", StringComparison.OrdinalIgnoreCase)
-            && k.ToString().Contains("chatroom", StringComparison.OrdinalIgnoreCase)).ToList();
-        return logs.Count == 1 ? logs[0] : throw new InvalidOperationException($"no single log key among: {string.Join(", ", keys)}");
     }
 
     private async Task<bool> PortOpenAsync()

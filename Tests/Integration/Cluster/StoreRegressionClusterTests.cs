@@ -26,7 +26,7 @@ public sealed class StoreRegressionClusterTests(RedisClusterFixture cluster, ITe
         await ReceivedUpToAsync([ana, bia], room, 12);
         using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.RedisConnectionString);
         var db = redis.GetDatabase();
-        var logKey = await RoomLogKeyAsync(redis, room);
+        var logKey = await RoomRedisKeys.LogAsync(redis, room);
         var backup = (byte[])(await db.ExecuteAsync("DUMP", logKey))!;
         var lost = await PostAsync(ana, room, 10, "lost");
         await ReceivedUpToAsync([ana, bia], room, 22);
@@ -63,21 +63,6 @@ public sealed class StoreRegressionClusterTests(RedisClusterFixture cluster, ITe
             await cluster.Silo(silo).DisposeAsync();
             await cluster.StartSiloAsync(silo);
         }
-    }
-
-    /// <summary>The room's history state in Redis: the one key naming both the room and its "log" state.</summary>
-    private static async Task<RedisKey> RoomLogKeyAsync(ConnectionMultiplexer redis, string room)
-    {
-        var server = redis.GetServer(redis.GetEndPoints()[0]);
-        var keys = new List<RedisKey>();
-        await foreach (var key in server.KeysAsync(pattern: $"*{room}*"))
-        {
-            keys.Add(key);
-        }
-
-        var logs = keys.Where(k => k.ToString().Contains("log", StringComparison.OrdinalIgnoreCase)
-            && k.ToString().Contains("chatroom", StringComparison.OrdinalIgnoreCase)).ToList();
-        return logs.Count == 1 ? logs[0] : throw new InvalidOperationException($"no single log key among: {string.Join(", ", keys)}");
     }
 
     /// <summary>

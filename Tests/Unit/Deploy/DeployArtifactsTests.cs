@@ -30,7 +30,7 @@ public sealed partial class DeployArtifactsTests
     public static TheoryData<string> Images => new(ImageCases.Keys);
 
     public static TheoryData<string> YamlFiles => new(
-        Directory.EnumerateFiles(Repo.Deploy, "*.*", SearchOption.AllDirectories)
+        Repo.DeployFiles()
             .Where(path => path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal))
             .Select(path => Path.GetRelativePath(Repo.Deploy, path))
             .Order(StringComparer.Ordinal));
@@ -209,13 +209,18 @@ public sealed partial class DeployArtifactsTests
         Assert.Contains(".git/", ignore);
     }
 
-    [Fact]
-    public void Kustomization_lists_every_manifest()
+    /// <summary>The base (deploy/k8s) and each of its optional components lists every manifest in its folder.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("gateway-api")]
+    [InlineData("prometheus-operator")]
+    public void Kustomization_lists_every_manifest(string folder)
     {
-        var kustomization = Yaml.Load(Path.Combine(Repo.K8s, "kustomization.yaml")).Single();
+        var directory = Path.Combine(Repo.K8s, folder);
+        var kustomization = Yaml.Load(Path.Combine(directory, "kustomization.yaml")).Single();
         var resources = kustomization.Sequence("resources").Select(node => node.Text()).Order(StringComparer.Ordinal);
 
-        var manifests = Directory.EnumerateFiles(Repo.K8s, "*.yaml").Select(path => Path.GetFileName(path))
+        var manifests = Directory.EnumerateFiles(directory, "*.yaml").Select(path => Path.GetFileName(path))
             .Where(name => name != "kustomization.yaml").Order(StringComparer.Ordinal);
 
         Assert.Equal(manifests, resources);
@@ -363,7 +368,7 @@ public sealed partial class DeployArtifactsTests
     {
         var properties = typeof(ChatClusterOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var text = string.Concat(Directory.EnumerateFiles(Repo.Deploy, "*", SearchOption.AllDirectories).Select(File.ReadAllText));
+        var text = string.Concat(Repo.DeployFiles().Select(File.ReadAllText));
 
         var named = ClusterSetting().Matches(text).Select(m => m.Groups["name"].Value).ToHashSet();
 
@@ -500,8 +505,9 @@ public sealed partial class DeployArtifactsTests
             .ToList();
     }
 
+    /// <summary>The objects of the base and of its components (in folders below it).</summary>
     private static IEnumerable<K8sObject> K8sObjects(string? kind = null) =>
-        Directory.EnumerateFiles(Repo.K8s, "*.yaml")
+        Directory.EnumerateFiles(Repo.K8s, "*.yaml", SearchOption.AllDirectories)
             .Where(path => Path.GetFileName(path) != "kustomization.yaml")
             .SelectMany(Yaml.Load)
             .Select(node => new K8sObject(node.Text("kind"), node.Text("metadata", "name"), node))
@@ -775,6 +781,14 @@ public sealed partial class DeployArtifactsTests
             stream.Load(new MergingParser(new Parser(reader)));
             return stream.Documents.Select(d => d.RootNode).ToList();
         }
+
+        /// <summary>One document held in a string, such as an inline kustomize patch.</summary>
+        public static YamlNode Parse(string text)
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            return stream.Documents.Single().RootNode;
+        }
     }
 
     /// <summary>The repository, found by walking up from the test binaries to the folder with OrleansChat.sln.</summary>
@@ -783,6 +797,11 @@ public sealed partial class DeployArtifactsTests
         public static readonly string Root = FindRoot();
         public static readonly string Deploy = Path.Combine(Root, "deploy");
         public static readonly string K8s = Path.Combine(Deploy, "k8s");
+
+        /// <summary>The files under deploy/, without the AppHost's build outputs.</summary>
+        public static IEnumerable<string> DeployFiles() =>
+            Directory.EnumerateFiles(Deploy, "*", SearchOption.AllDirectories).Where(path =>
+                !Path.GetRelativePath(Deploy, path).Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"));
 
         private static string FindRoot()
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Clustering.Redis;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Persistence;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -49,6 +50,10 @@ public static class ChatSiloExtensions
 
             silo.Configure<SiloMessagingOptions>(o =>
                 (o.ResponseTimeout, o.ClientDropTimeout) = (cluster.ResponseTimeout, cluster.ClientDropTimeout));
+            // Served only as a management endpoint (ChatOperationsExtensions.MapChatOperations). Its method profiler
+            // runs only while someone looks, and stops a minute after the page is closed.
+            silo.AddDashboard();
+            silo.AddChatTracing(builder.Configuration);
         });
         return builder;
     }

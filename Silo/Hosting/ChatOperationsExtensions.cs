@@ -67,12 +67,13 @@ public static class ChatOperationsExtensions
     /// </summary>
     public static WebApplication MapChatOperations(this WebApplication app)
     {
-        app.UseManagementGate(app.Services.GetRequiredService<IOptions<ManagementOptions>>().Value);
+        var management = app.Services.GetRequiredService<IOptions<ManagementOptions>>().Value;
+        app.UseManagementGate(management);
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false }).WithMetadata(ManagementEndpoint.Instance);
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) })
             .WithMetadata(ManagementEndpoint.Instance);
         app.MapPrometheusScrapingEndpoint(MetricsPath).WithMetadata(ManagementEndpoint.Instance);
-        if (app.Services.GetService<ILocalSiloDetails>() is not null)
+        if (management.Dashboard && app.Services.GetService<ILocalSiloDetails>() is not null)
         {
             app.MapOrleansDashboard(DashboardPath).WithMetadata(ManagementEndpoint.Instance);
         }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -28,6 +29,8 @@ public static class ChatSiloExtensions
     {
         builder.AddValidatedOptions<ChatRoomOptions>(ChatRoomOptions.SectionName);
         var storage = builder.AddValidatedOptions<ChatStorageOptions>(ChatStorageOptions.SectionName);
+        var dashboard = builder.Configuration.GetValue(
+            $"{ManagementOptions.SectionName}:{nameof(ManagementOptions.Dashboard)}", defaultValue: true);
         builder.UseOrleans(silo =>
         {
             if (cluster.Mode == ClusterMode.Redis)
@@ -50,9 +53,13 @@ public static class ChatSiloExtensions
 
             silo.Configure<SiloMessagingOptions>(o =>
                 (o.ResponseTimeout, o.ClientDropTimeout) = (cluster.ResponseTimeout, cluster.ClientDropTimeout));
-            // Served only as a management endpoint (ChatOperationsExtensions.MapChatOperations). Its method profiler
-            // runs only while someone looks, and stops a minute after the page is closed.
-            silo.AddDashboard();
+            if (dashboard)
+            {
+                // Served only as a management endpoint (ChatOperationsExtensions.MapChatOperations). Its method
+                // profiler runs only while someone looks, and stops a minute after the page is closed.
+                silo.AddDashboard();
+            }
+
             silo.AddChatTracing(builder.Configuration);
         });
         return builder;

@@ -32,6 +32,20 @@ public sealed class DashboardTests
     }
 
     [Fact]
+    public async Task Turned_off_the_dashboard_is_not_served_at_all()
+    {
+        await using var front = new ChatFrontFactory().With("OrleansChat:Management:Dashboard", "false");
+        using var http = new HttpClient { BaseAddress = front.BaseAddress };
+
+        using var page = await http.GetAsync(Page);
+        using var metrics = await http.GetAsync(ChatOperationsExtensions.MetricsPath);
+
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        Assert.NotEqual(HttpStatusCode.OK, page.StatusCode);
+        Assert.DoesNotContain("Orleans Dashboard", await page.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task With_a_management_port_the_dashboard_answers_there_and_not_where_chat_users_connect()
     {
         var managementPort = FreePort.Next();

@@ -4,7 +4,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.ListenByDefaultOn("http://0.0.0.0:8882");
 builder.AddOrleansChatSilo();
-builder.AddChatOperations(readiness => readiness.AddCheck<ClusterReadyCheck>("cluster"));
+builder.AddChatOperations("orleanschat-silo", readiness => readiness.AddCheck<ClusterReadyCheck>("cluster"));
 
 var app = builder.Build();
 

@@ -4,6 +4,8 @@ namespace OrleansChat.Grains.Interfaces.Events;
 /// A message accepted by the room. <see cref="Seq"/> starts at 1 and grows by one per message with no gap and no
 /// reuse for the room's lifetime: it is what lets a front or a client tell that it missed something. The one jump is
 /// after a <see cref="HistoryRegressed"/>, which starts a new epoch past every number handed out before.
+/// <see cref="TraceParent"/> (W3C <c>traceparent</c>) is set only on the stream's copy, and only while tracing is on:
+/// the post's trace, which the fronts' fan-out joins. History never stores it.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansChat.MessagePosted")]
 public sealed record MessagePosted(
@@ -12,4 +14,5 @@ public sealed record MessagePosted(
     [property: Id(0)] Guid Id,
     [property: Id(1)] long Seq,
     [property: Id(2)] string Nickname,
-    [property: Id(3)] string Text) : RoomEvent(Room, At);
+    [property: Id(3)] string Text,
+    [property: Id(4)] string? TraceParent = null) : RoomEvent(Room, At);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using OrleansChat.Grains.Interfaces.Events;
 
@@ -58,7 +59,7 @@ public sealed partial class GroupCommitQueue(
     public Task<MessagePosted> Post(Func<long, MessagePosted> numbered)
     {
         ThrowIfWriteFailed();
-        var pending = new PendingPost(numbered(++_assignedSeq));
+        var pending = new PendingPost(numbered(++_assignedSeq), RoomActivities.CurrentTrace());
         _queued.Add(pending);
         _unsettled[pending.Message.Id] = pending.Completion.Task;
         StartWriting();
@@ -114,12 +115,17 @@ public sealed partial class GroupCommitQueue(
             _skipStored = null;
             var messages = Array.ConvertAll(batch, post => post.Message);
             var upTo = _assignedSeq;
+            var stored = Array.Exists(batch, post => post.Trace != default)
+                ? RoomActivities.StartStore(room, Array.ConvertAll(batch, post => post.Trace), upTo)
+                : null;
             try
             {
                 await store(messages, upTo);
             }
             catch (Exception ex)
             {
+                stored?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                stored?.Dispose();
                 // Refuse posts until the room reloads, so the unsaved (and unpublished) sequence numbers are handed
                 // out again rather than skipped.
                 LogWriteFailed(ex, room, batch.Length > 0 ? batch[0].Message.Seq : upTo, _assignedSeq);
@@ -134,6 +140,7 @@ public sealed partial class GroupCommitQueue(
                 return;
             }
 
+            stored?.Dispose();
             skip?.SetResult();
             if (batch.Length > 0)
             {
@@ -154,7 +161,9 @@ public sealed partial class GroupCommitQueue(
         await previous;
         try
         {
-            await publish(messages);
+            await publish(Array.Exists(batch, post => post.Trace != default)
+                ? Array.ConvertAll(batch, post => RoomActivities.WithTrace(post.Message, post.Trace))
+                : messages);
         }
         catch (Exception ex)
         {
@@ -184,8 +193,11 @@ public sealed partial class GroupCommitQueue(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storing messages {FromSeq}..{ToSeq} of room {Room} failed; the room reloads")]
     private partial void LogWriteFailed(Exception exception, string room, long fromSeq, long toSeq);
 
-    /// <summary>A post that has its sequence number and waits for the write (and the publish) that acknowledge it.</summary>
-    private sealed record PendingPost(MessagePosted Message)
+    /// <summary>
+    /// A post that has its sequence number and waits for the write (and the publish) that acknowledge it;
+    /// <paramref name="Trace"/> is the post's trace, default when it has none.
+    /// </summary>
+    private sealed record PendingPost(MessagePosted Message, ActivityContext Trace)
     {
         public TaskCompletionSource<MessagePosted> Completion { get; } = new();
     }

@@ -16,6 +16,7 @@ public static class ChatClientExtensions
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = cluster.GatewayListRefreshPeriod);
             client.AddMemoryStreams(ChatStreams.ProviderName);
+            client.AddChatTracing(builder.Configuration);
         });
         return builder;
     }

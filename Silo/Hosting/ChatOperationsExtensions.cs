@@ -8,27 +8,34 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using Orleans.Dashboard;
 using OrleansChat.Grains.Rooms;
 
 namespace OrleansChat.Hosting;
 
 /// <summary>
-/// What an operator needs from every chat process: health endpoints and Prometheus metrics, served only where
-/// <see cref="ManagementOptions"/> says (loopback by default, or a port of their own).
+/// What an operator needs from every chat process: health endpoints, Prometheus metrics and, where a silo runs, the
+/// Orleans dashboard, served only where <see cref="ManagementOptions"/> says (loopback by default, or a port of their
+/// own); and traces over OTLP when a collector is named (<see cref="ChatTracing"/>).
 /// </summary>
 public static class ChatOperationsExtensions
 {
     public const string LivePath = "/health/live";
     public const string ReadyPath = "/health/ready";
     public const string MetricsPath = "/admin/metrics";
+    public const string DashboardPath = "/admin/dashboard";
 
     private const string ReadyTag = "ready";
 
     private const int MetricCardinalityLimit = 256;
 
-    /// <summary>Health checks (those added by <paramref name="readiness"/> decide readiness) and metrics.</summary>
+    /// <summary>
+    /// Health checks (those added by <paramref name="readiness"/> decide readiness), metrics, and traces when
+    /// <see cref="ChatTracing.IsEnabled"/>. <paramref name="instruments"/> names this process's own meters and activity
+    /// sources (each is both); <paramref name="serviceName"/> is the traces' service unless <c>OTEL_SERVICE_NAME</c> says.
+    /// </summary>
     public static IHostApplicationBuilder AddChatOperations(
-        this IHostApplicationBuilder builder, Action<IHealthChecksBuilder> readiness, params string[] meters)
+        this IHostApplicationBuilder builder, string serviceName, Action<IHealthChecksBuilder> readiness, params string[] instruments)
     {
         var management = builder.AddValidatedOptions<ManagementOptions>(ManagementOptions.SectionName);
         if (management.Port is { } port && builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } urls)
@@ -41,7 +48,7 @@ public static class ChatOperationsExtensions
         var checks = builder.Services.AddHealthChecks();
         readiness(new TaggingHealthChecksBuilder(checks));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter([.. meters, RoomMetrics.MeterName, "Microsoft.Orleans"])
+            .AddMeter([.. instruments, RoomMetrics.MeterName, "Microsoft.Orleans"])
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
             // Every metric stream preallocates room for its tag combinations, and OpenTelemetry's default is far more
@@ -49,17 +56,28 @@ public static class ChatOperationsExtensions
             // measurement".
             .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = MetricCardinalityLimit })
             .AddPrometheusExporter());
+        builder.AddChatTracing(serviceName, instruments);
         return builder;
     }
 
-    /// <summary>Live: the process answers. Ready: it can serve (its checks pass). Metrics: Prometheus text format.</summary>
+    /// <summary>
+    /// Live: the process answers. Ready: it can serve (its checks pass). Metrics: Prometheus text format. Dashboard:
+    /// Orleans' own, in a process that hosts a silo (<see cref="ChatSiloExtensions.AddOrleansChatSilo(IHostApplicationBuilder)"/>
+    /// adds it to every silo); every one of its pages and APIs is a management endpoint.
+    /// </summary>
     public static WebApplication MapChatOperations(this WebApplication app)
     {
-        app.UseManagementGate(app.Services.GetRequiredService<IOptions<ManagementOptions>>().Value);
+        var management = app.Services.GetRequiredService<IOptions<ManagementOptions>>().Value;
+        app.UseManagementGate(management);
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false }).WithMetadata(ManagementEndpoint.Instance);
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) })
             .WithMetadata(ManagementEndpoint.Instance);
         app.MapPrometheusScrapingEndpoint(MetricsPath).WithMetadata(ManagementEndpoint.Instance);
+        if (management.Dashboard && app.Services.GetService<ILocalSiloDetails>() is not null)
+        {
+            app.MapOrleansDashboard(DashboardPath).WithMetadata(ManagementEndpoint.Instance);
+        }
+
         return app;
     }
 

@@ -1,9 +1,11 @@
 using System.Net;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Clustering.Redis;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Persistence;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -27,6 +29,8 @@ public static class ChatSiloExtensions
     {
         builder.AddValidatedOptions<ChatRoomOptions>(ChatRoomOptions.SectionName);
         var storage = builder.AddValidatedOptions<ChatStorageOptions>(ChatStorageOptions.SectionName);
+        var dashboard = builder.Configuration.GetValue(
+            $"{ManagementOptions.SectionName}:{nameof(ManagementOptions.Dashboard)}", defaultValue: true);
         builder.UseOrleans(silo =>
         {
             if (cluster.Mode == ClusterMode.Redis)
@@ -49,6 +53,14 @@ public static class ChatSiloExtensions
 
             silo.Configure<SiloMessagingOptions>(o =>
                 (o.ResponseTimeout, o.ClientDropTimeout) = (cluster.ResponseTimeout, cluster.ClientDropTimeout));
+            if (dashboard)
+            {
+                // Served only as a management endpoint (ChatOperationsExtensions.MapChatOperations). Its method
+                // profiler runs only while someone looks, and stops a minute after the page is closed.
+                silo.AddDashboard();
+            }
+
+            silo.AddChatTracing(builder.Configuration);
         });
         return builder;
     }

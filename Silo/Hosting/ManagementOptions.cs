@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace OrleansChat.Hosting;
 
-/// <summary>Where the health and metrics endpoints answer. Bound from <c>OrleansChat:Management</c>.</summary>
+/// <summary>Where the health, metrics and dashboard endpoints answer. Bound from <c>OrleansChat:Management</c>.</summary>
 public sealed class ManagementOptions
 {
     public const string SectionName = "OrleansChat:Management";
@@ -15,4 +15,11 @@ public sealed class ManagementOptions
     /// </summary>
     [Range(1, 65535)]
     public int? Port { get; set; }
+
+    /// <summary>
+    /// Whether a process that hosts a silo serves the Orleans dashboard (at
+    /// <see cref="ChatOperationsExtensions.DashboardPath"/>). It costs memory and a little CPU even when nobody looks
+    /// (bench/README.md, "Settings chosen by measurement"): a memory-tight front can do without.
+    /// </summary>
+    public bool Dashboard { get; set; } = true;
 }

@@ -21,8 +21,25 @@ public class ChatFrontFactory : WebApplicationFactory<Program>
     private readonly Dictionary<string, string> _settings = [];
 
     public ChatFrontFactory()
+        : this(asTheAppListens: false)
     {
-        UseKestrel(0);
+    }
+
+    /// <param name="asTheAppListens">
+    /// Listen on every URL the app ends up with (this factory's loopback one and what the app adds to it, such as the
+    /// management port) rather than only on the one address the test server would pick.
+    /// </param>
+    protected ChatFrontFactory(bool asTheAppListens)
+    {
+        if (asTheAppListens)
+        {
+            UseKestrel(_ => { });
+        }
+        else
+        {
+            UseKestrel(0);
+        }
+
         With("OrleansChat:Storage:DataPath", DataPath);
 
         // Most tests send bursts far beyond a person's typing speed; flood protection has tests of its own.

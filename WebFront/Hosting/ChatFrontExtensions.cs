@@ -90,7 +90,8 @@ public static class ChatFrontExtensions
         // The page's text files (html, css, js, json) shrink to a third; event streams are not in the defaults, so
         // SignalR's server-sent events are never buffered by compression.
         builder.Services.AddResponseCompression(o => o.EnableForHttps = true);
-        builder.AddChatOperations(readiness => readiness.AddCheck<ClusterReadyCheck>("cluster"), ChatMetrics.MeterName);
+        builder.AddChatOperations(
+            "orleanschat-webfront", readiness => readiness.AddCheck<ClusterReadyCheck>("cluster"), ChatMetrics.MeterName);
         return builder;
     }
 }

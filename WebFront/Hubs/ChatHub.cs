@@ -183,7 +183,10 @@ public sealed class ChatHub(
         }
 
         var request = new PostRequest(Guid.NewGuid(), session.Nickname, session.SessionId, normalized, relay.SeenSeq(room));
+        using var activity = ChatActivities.StartSend(room);
         var result = await calls.CallAsync(Context, () => Room(room).Post(request));
+        activity?.SetTag("chat.status", result.Status.ToString());
+        activity?.SetTag("chat.seq", result.Message?.Seq);
         metrics.MessageIn();
         return result switch
         {

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Interfaces.Rooms;
 using OrleansChat.WebFront.Connections;
+using OrleansChat.WebFront.Diagnostics;
 using OrleansChat.WebFront.Protocol;
 
 namespace OrleansChat.WebFront.Relay;
@@ -33,6 +35,9 @@ internal sealed partial class RoomFeed
         new BoundedChannelOptions(InboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     private readonly RoomFanOut _out = new();
+
+    /// <summary>The fan-out spans of the messages added since the last write; empty unless tracing is on.</summary>
+    private readonly List<Activity> _fanOuts = [];
     private readonly RoomSeam _seam = new();
     private readonly RoomPresence _presence;
     private readonly RelayServices _services;
@@ -200,6 +205,8 @@ internal sealed partial class RoomFeed
     /// <summary>For the life of the process: takes what the stream queued, a pass at a time, and writes it out.</summary>
     private async Task PumpAsync()
     {
+        // The pump belongs to no caller: the join that started it has long ended, and must not parent its reads.
+        Activity.Current = null;
         var inbox = _inbox.Reader;
         while (await inbox.WaitToReadAsync())
         {
@@ -328,6 +335,11 @@ internal sealed partial class RoomFeed
     private void Send(MessagePosted message)
     {
         _out.Add(ChatEvents.Broadcast, BroadcastMessage.From(message));
+        if (ChatActivities.StartFanOut(message) is { } fanOut)
+        {
+            _fanOuts.Add(fanOut);
+        }
+
         _seam.Passed(message.Seq, message.Id);
         _services.Metrics.Relayed(_services.Time.GetUtcNow() - message.At);
     }
@@ -357,10 +369,19 @@ internal sealed partial class RoomFeed
     /// <summary>Writes what the fan-out holds, dropping connections already too far behind. Under the gate.</summary>
     private void WriteOut()
     {
+        var connections = _out.Members.Count;
         foreach (var outbox in _out.WriteOut(_services.Limits.SlowConsumerMaxPending))
         {
             _services.SlowConsumers.DropBehind(outbox);
         }
+
+        foreach (var fanOut in _fanOuts)
+        {
+            fanOut.SetTag("chat.connections", connections);
+            fanOut.Dispose();
+        }
+
+        _fanOuts.Clear();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Room {Room}: messages {From}..{To} missing from the stream, {Found} read from history")]

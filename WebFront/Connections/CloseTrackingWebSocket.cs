@@ -3,18 +3,20 @@ using System.Net.WebSockets;
 namespace OrleansChat.WebFront.Connections;
 
 /// <summary>
-/// A WebSocket that remembers whether its connection was torn by the network. SignalR reports a client that closed
-/// the connection and one whose network died the same way (no exception), but the chat must tell them apart: the
-/// first left, the second may come back within the grace period. A close frame or an orderly end of the TCP stream
-/// (the client's OS closed it: tab closed, client stopped) is a clean close; a reset is a drop.
+/// A WebSocket that remembers whether the client said goodbye. SignalR reports a client that closed the connection
+/// and one whose network died the same way (no exception), but the chat must tell them apart: the first left, the
+/// second may come back within the grace period. Only a close frame that the client sent first is a leave. An orderly
+/// end of the TCP stream without one is not: behind nginx or an ingress, a phone that loses its network makes the
+/// proxy end its upstream connection in an orderly way, exactly as a client that closed would.
 /// </summary>
 internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
 {
     private volatile bool _closeReceived;
-    private volatile bool _reset;
+    private volatile bool _closeSent;
+    private volatile bool _clientClosedFirst;
 
-    /// <summary>The client ended the connection itself, as far as this socket saw.</summary>
-    public bool ClosedByClient => _closeReceived || !_reset;
+    /// <summary>The client sent a close frame before this side started closing.</summary>
+    public bool ClosedByClient => _clientClosedFirst;
 
     public override WebSocketCloseStatus? CloseStatus => inner.CloseStatus;
 
@@ -26,50 +28,42 @@ internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
 
     public override void Abort() => inner.Abort();
 
-    public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) =>
-        inner.CloseAsync(closeStatus, statusDescription, cancellationToken);
+    // A client answering the server's own close (a takeover, a front handing its connections back) has not left.
+    public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
+    {
+        _closeSent = true;
+        return inner.CloseAsync(closeStatus, statusDescription, cancellationToken);
+    }
 
-    public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) =>
-        inner.CloseOutputAsync(closeStatus, statusDescription, cancellationToken);
+    public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
+    {
+        _closeSent = true;
+        return inner.CloseOutputAsync(closeStatus, statusDescription, cancellationToken);
+    }
 
     public override void Dispose() => inner.Dispose();
 
     public override async Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
     {
-        try
-        {
-            var result = await inner.ReceiveAsync(buffer, cancellationToken);
-            _closeReceived |= result.MessageType == WebSocketMessageType.Close;
-            return result;
-        }
-        catch (WebSocketException ex) when (RecordReset(ex))
-        {
-            throw;
-        }
+        var result = await inner.ReceiveAsync(buffer, cancellationToken);
+        RecordReceived(result.MessageType);
+        return result;
     }
 
     public override async ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        try
-        {
-            var result = await inner.ReceiveAsync(buffer, cancellationToken);
-            _closeReceived |= result.MessageType == WebSocketMessageType.Close;
-            return result;
-        }
-        catch (WebSocketException ex) when (RecordReset(ex))
-        {
-            throw;
-        }
+        var result = await inner.ReceiveAsync(buffer, cancellationToken);
+        RecordReceived(result.MessageType);
+        return result;
     }
 
-    /// <summary>
-    /// An exception filter that observes without catching (it is always false), shared by both receive overloads:
-    /// an error with an inner I/O cause is a reset, not an orderly end of stream.
-    /// </summary>
-    private bool RecordReset(WebSocketException exception)
+    private void RecordReceived(WebSocketMessageType type)
     {
-        _reset |= exception.InnerException is not null;
-        return false;
+        if (type == WebSocketMessageType.Close && !_closeReceived)
+        {
+            _closeReceived = true;
+            _clientClosedFirst = !_closeSent;
+        }
     }
 
     public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>

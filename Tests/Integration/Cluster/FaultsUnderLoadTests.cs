@@ -115,6 +115,50 @@ public sealed class FaultsUnderLoadTests(RedisClusterFixture cluster, ITestOutpu
     }
 
     [Fact]
+    public async Task Restarting_both_fronts_one_after_the_other_under_load_loses_nothing_and_shows_no_leave_or_join()
+    {
+        await using var load = await StartLoadAsync("rolling");
+        var startedAt = DateTime.UtcNow;
+
+        foreach (var index in new[] { 0, 1 })
+        {
+            // A rolling update: SIGTERM, wait for the exit, start the new version. Its users move to the other front.
+            var moving = load.Users.Where(u => u.Front == index).ToList();
+            var front = cluster.Front(index);
+            var stoppedAt = DateTime.UtcNow;
+            front.Terminate();
+            TimeSpan resumed;
+            try
+            {
+                // Only a bound on waiting: a user who took longer than the grace period would find its session
+                // ended and register again, which the end of the test refuses.
+                resumed = await load.WaitForReconnectsAsync(moving, stoppedAt, Recovery);
+                await front.WaitForExitAsync(TimeSpan.FromSeconds(40));
+            }
+            catch
+            {
+                output.WriteLine($"front {index} said:\n{front.Output}\nfront {1 - index} said:\n{cluster.Front(1 - index).Output}");
+                await front.DisposeAsync();
+                await cluster.StartFrontAsync(index);
+                throw;
+            }
+
+            var exited = DateTime.UtcNow - stoppedAt;
+            await front.DisposeAsync();
+            await cluster.StartFrontAsync(index);
+            output.WriteLine($"front {index}: {moving.Count} users resumed on the other front at most {resumed.TotalSeconds:F2} s after SIGTERM; exited after {exited.TotalSeconds:F2} s");
+            await load.WaitForAcksAfterAsync(DateTime.UtcNow, Flowing, Recovery);
+        }
+
+        var outcome = await load.StopAndCheckAsync(startedAt, Delivery);
+        var presence = load.PresenceChangesSince(startedAt);
+        output.WriteLine($"joins and leaves shown during the restarts: {presence.Count}");
+        Assert.All(outcome.PerUser, u => Assert.False(u.RegisteredAgain, $"{u.Nickname} had to register again"));
+        Assert.Empty(presence);
+        Check(load, outcome, "rolling restart of both fronts");
+    }
+
+    [Fact]
     public async Task Restarting_redis_under_load_loses_no_acknowledged_message()
     {
         await using var load = await StartLoadAsync("redis");

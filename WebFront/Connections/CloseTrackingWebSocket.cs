@@ -5,18 +5,28 @@ namespace OrleansChat.WebFront.Connections;
 /// <summary>
 /// A WebSocket that remembers whether the client said goodbye. SignalR reports a client that closed the connection
 /// and one whose network died the same way (no exception), but the chat must tell them apart: the first left, the
-/// second may come back within the grace period. Only a close frame that the client sent first is a leave. An orderly
-/// end of the TCP stream without one is not: behind nginx or an ingress, a phone that loses its network makes the
-/// proxy end its upstream connection in an orderly way, exactly as a client that closed would.
+/// second may come back within the grace period. A goodbye is either of the two things only a client that means to
+/// leave sends: the hub protocol's close message (every SignalR client sends it when told to stop, and the server
+/// ends the connection on it, before the WebSocket's close frame arrives), or a close frame sent before this side
+/// started closing (a browser closing its tab sends only that). An orderly end of the TCP stream without either is a
+/// drop: behind nginx or an ingress, a phone that loses its network makes the proxy end its upstream connection in
+/// an orderly way, exactly as a client that closed would.
 /// </summary>
 internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
 {
     private volatile bool _closeReceived;
     private volatile bool _closeSent;
-    private volatile bool _clientClosedFirst;
+    private volatile bool _goodbye;
 
-    /// <summary>The client sent a close frame before this side started closing.</summary>
-    public bool ClosedByClient => _clientClosedFirst;
+    // The end of the last text received, so a close message split across two reads is still recognised.
+    private readonly byte[] _tail = new byte[GoodbyeRecord.Length];
+    private int _tailLength;
+
+    /// <summary>The hub protocol's close message as a client writes it (JSON protocol, then the record separator).</summary>
+    private static ReadOnlySpan<byte> GoodbyeRecord => "{\"type\":7}\u001e"u8;
+
+    /// <summary>The client said goodbye before this side started closing.</summary>
+    public bool ClosedByClient => _goodbye;
 
     public override WebSocketCloseStatus? CloseStatus => inner.CloseStatus;
 
@@ -46,24 +56,56 @@ internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
     public override async Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
     {
         var result = await inner.ReceiveAsync(buffer, cancellationToken);
-        RecordReceived(result.MessageType);
+        RecordReceived(result.MessageType, buffer.AsSpan(0, result.Count), result.EndOfMessage);
         return result;
     }
 
     public override async ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var result = await inner.ReceiveAsync(buffer, cancellationToken);
-        RecordReceived(result.MessageType);
+        RecordReceived(result.MessageType, buffer.Span[..result.Count], result.EndOfMessage);
         return result;
     }
 
-    private void RecordReceived(WebSocketMessageType type)
+    private void RecordReceived(WebSocketMessageType type, ReadOnlySpan<byte> received, bool endOfMessage)
     {
-        if (type == WebSocketMessageType.Close && !_closeReceived)
+        if (type == WebSocketMessageType.Close)
         {
-            _closeReceived = true;
-            _clientClosedFirst = !_closeSent;
+            if (!_closeReceived)
+            {
+                _closeReceived = true;
+                _goodbye |= !_closeSent;
+            }
+
+            return;
         }
+
+        if (received.IsEmpty)
+        {
+            return;
+        }
+
+        KeepTail(received);
+        // A close message is the last a client sends, so it ends its frame; reading only there keeps this O(1) a frame.
+        if (endOfMessage && !_closeSent && _tail.AsSpan(0, _tailLength).EndsWith(GoodbyeRecord))
+        {
+            _goodbye = true;
+        }
+    }
+
+    private void KeepTail(ReadOnlySpan<byte> received)
+    {
+        if (received.Length >= _tail.Length)
+        {
+            received[^_tail.Length..].CopyTo(_tail);
+            _tailLength = _tail.Length;
+            return;
+        }
+
+        var kept = Math.Min(_tailLength, _tail.Length - received.Length);
+        _tail.AsSpan(_tailLength - kept, kept).CopyTo(_tail);
+        received.CopyTo(_tail.AsSpan(kept));
+        _tailLength = kept + received.Length;
     }
 
     public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>

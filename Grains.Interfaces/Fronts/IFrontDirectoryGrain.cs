@@ -19,7 +19,7 @@ public interface IFrontDirectoryGrain : IGrainWithIntegerKey
     [Alias("Renew")]
     Task<Guid> Renew(FrontLease lease);
 
-    /// <summary>A front shutting down cleanly: its sessions end now, with their leave notices.</summary>
+    /// <summary>A front shutting down cleanly: its sessions still attached wait for the grace period, as after a drop.</summary>
     [Alias("Retire")]
     Task Retire(string frontId);
 }

@@ -57,7 +57,9 @@ public sealed partial class FrontDirectoryGrain(
 
         LogFrontRetired(frontId);
         var now = time.GetUtcNow();
-        await Sessions(frontId).Evict(new FrontLost(frontId, now, Clean: true, DecidedAt: now));
+        // A front retires when it is stopped, usually by a rolling update: its users did not leave, they are on their
+        // way to another front. Sessions it did not detach itself get the grace period from now, not an end.
+        await Sessions(frontId).Evict(new FrontLost(frontId, now, Clean: false, DecidedAt: now));
     }
 
     private async Task EvictExpiredAsync(CancellationToken cancellationToken)

@@ -13,6 +13,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Uri _target;
     private readonly List<Socket> _sockets = [];
+    private readonly HashSet<Socket> _ended = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
     private readonly int? _receiveBuffer;
@@ -42,6 +43,31 @@ public sealed class TcpProxy : IAsyncDisposable
             foreach (var socket in _sockets)
             {
                 Reset(socket);
+            }
+
+            _sockets.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Ends every connection through the proxy in an orderly way (a FIN each way, no WebSocket close frame): what a
+    /// server behind nginx or an ingress sees when the proxy loses its client. New connections still work.
+    /// </summary>
+    public void EndAll()
+    {
+        lock (_sockets)
+        {
+            foreach (var socket in _sockets)
+            {
+                _ended.Add(socket);
+                try
+                {
+                    // No Close here: closing a socket with unread data sends a reset, which is not the point.
+                    socket.Shutdown(SocketShutdown.Both);
+                }
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                {
+                }
             }
 
             _sockets.Clear();
@@ -101,7 +127,7 @@ public sealed class TcpProxy : IAsyncDisposable
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to, Func<Task> open)
+    private async Task PumpAsync(Socket from, Socket to, Func<Task> open)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -122,8 +148,18 @@ public sealed class TcpProxy : IAsyncDisposable
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            // One side was reset: reset the other too, as a broken network path would.
-            Reset(to);
+            bool ended;
+            lock (_sockets)
+            {
+                ended = _ended.Contains(to);
+            }
+
+            // One side was reset: reset the other too, as a broken network path would; unless the test ended both
+            // in an orderly way, and this is only the echo of that.
+            if (!ended)
+            {
+                Reset(to);
+            }
         }
     }
 

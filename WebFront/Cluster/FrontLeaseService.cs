@@ -6,14 +6,17 @@ using OrleansChat.WebFront.Settings;
 namespace OrleansChat.WebFront.Cluster;
 
 /// <summary>
-/// Keeps this front's lease alive in the cluster while it runs, and retires it on shutdown so its users' leaves are
-/// announced before the process exits. A front that dies simply stops renewing; the cluster then detaches its users.
+/// Keeps this front's lease alive in the cluster while it runs. On shutdown it hands its connections back (see
+/// <see cref="ConnectionHandback"/>) and then retires the lease, which gives any session still attached here the
+/// grace period too: its users resume on another front and nobody sees them leave. A front that dies simply stops
+/// renewing; the cluster then detaches its users.
 /// Each renewal also gives the front's sessions grain this front's ear again (<see cref="SessionTakeovers"/>).
 /// </summary>
 public sealed partial class FrontLeaseService(
     IGrainFactory grains,
     FrontIdentity front,
     ChatConnections connections,
+    ConnectionHandback handback,
     SessionTakeovers takeovers,
     IOptions<ChatFrontOptions> options,
     ILogger<FrontLeaseService> logger) : BackgroundService
@@ -23,6 +26,7 @@ public sealed partial class FrontLeaseService(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        await handback.HandBackAsync(cancellationToken);
         try
         {
             await Directory.Retire(front.Id).WaitAsync(cancellationToken);
@@ -64,7 +68,7 @@ public sealed partial class FrontLeaseService(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Front {FrontId} retired: its users' leaves are announced")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Front {FrontId} retired: its users' sessions wait for them to resume on another front")]
     private partial void LogRetired(string frontId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Front {FrontId} could not retire; its users leave when its lease expires")]

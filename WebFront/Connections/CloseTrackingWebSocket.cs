@@ -3,18 +3,30 @@ using System.Net.WebSockets;
 namespace OrleansChat.WebFront.Connections;
 
 /// <summary>
-/// A WebSocket that remembers whether its connection was torn by the network. SignalR reports a client that closed
-/// the connection and one whose network died the same way (no exception), but the chat must tell them apart: the
-/// first left, the second may come back within the grace period. A close frame or an orderly end of the TCP stream
-/// (the client's OS closed it: tab closed, client stopped) is a clean close; a reset is a drop.
+/// A WebSocket that remembers whether the client said goodbye. SignalR reports a client that closed the connection
+/// and one whose network died the same way (no exception), but the chat must tell them apart: the first left, the
+/// second may come back within the grace period. A goodbye is either of the two things only a client that means to
+/// leave sends: the hub protocol's close message (every SignalR client sends it when told to stop, and the server
+/// ends the connection on it, before the WebSocket's close frame arrives), or a close frame sent before this side
+/// started closing (a browser closing its tab sends only that). An orderly end of the TCP stream without either is a
+/// drop: behind nginx or an ingress, a phone that loses its network makes the proxy end its upstream connection in
+/// an orderly way, exactly as a client that closed would.
 /// </summary>
 internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
 {
     private volatile bool _closeReceived;
-    private volatile bool _reset;
+    private volatile bool _closeSent;
+    private volatile bool _goodbye;
 
-    /// <summary>The client ended the connection itself, as far as this socket saw.</summary>
-    public bool ClosedByClient => _closeReceived || !_reset;
+    // The end of the last text received, so a close message split across two reads is still recognised.
+    private readonly byte[] _tail = new byte[GoodbyeRecord.Length];
+    private int _tailLength;
+
+    /// <summary>The hub protocol's close message as a client writes it (JSON protocol, then the record separator).</summary>
+    private static ReadOnlySpan<byte> GoodbyeRecord => "{\"type\":7}\u001e"u8;
+
+    /// <summary>The client said goodbye before this side started closing.</summary>
+    public bool ClosedByClient => _goodbye;
 
     public override WebSocketCloseStatus? CloseStatus => inner.CloseStatus;
 
@@ -26,50 +38,74 @@ internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
 
     public override void Abort() => inner.Abort();
 
-    public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) =>
-        inner.CloseAsync(closeStatus, statusDescription, cancellationToken);
+    // A client answering the server's own close (a takeover, a front handing its connections back) has not left.
+    public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
+    {
+        _closeSent = true;
+        return inner.CloseAsync(closeStatus, statusDescription, cancellationToken);
+    }
 
-    public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) =>
-        inner.CloseOutputAsync(closeStatus, statusDescription, cancellationToken);
+    public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken)
+    {
+        _closeSent = true;
+        return inner.CloseOutputAsync(closeStatus, statusDescription, cancellationToken);
+    }
 
     public override void Dispose() => inner.Dispose();
 
     public override async Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
     {
-        try
-        {
-            var result = await inner.ReceiveAsync(buffer, cancellationToken);
-            _closeReceived |= result.MessageType == WebSocketMessageType.Close;
-            return result;
-        }
-        catch (WebSocketException ex) when (RecordReset(ex))
-        {
-            throw;
-        }
+        var result = await inner.ReceiveAsync(buffer, cancellationToken);
+        RecordReceived(result.MessageType, buffer.AsSpan(0, result.Count), result.EndOfMessage);
+        return result;
     }
 
     public override async ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        try
+        var result = await inner.ReceiveAsync(buffer, cancellationToken);
+        RecordReceived(result.MessageType, buffer.Span[..result.Count], result.EndOfMessage);
+        return result;
+    }
+
+    private void RecordReceived(WebSocketMessageType type, ReadOnlySpan<byte> received, bool endOfMessage)
+    {
+        if (type == WebSocketMessageType.Close)
         {
-            var result = await inner.ReceiveAsync(buffer, cancellationToken);
-            _closeReceived |= result.MessageType == WebSocketMessageType.Close;
-            return result;
+            if (!_closeReceived)
+            {
+                _closeReceived = true;
+                _goodbye |= !_closeSent;
+            }
+
+            return;
         }
-        catch (WebSocketException ex) when (RecordReset(ex))
+
+        if (received.IsEmpty)
         {
-            throw;
+            return;
+        }
+
+        KeepTail(received);
+        // A close message is the last a client sends, so it ends its frame; reading only there keeps this O(1) a frame.
+        if (endOfMessage && !_closeSent && _tail.AsSpan(0, _tailLength).EndsWith(GoodbyeRecord))
+        {
+            _goodbye = true;
         }
     }
 
-    /// <summary>
-    /// An exception filter that observes without catching (it is always false), shared by both receive overloads:
-    /// an error with an inner I/O cause is a reset, not an orderly end of stream.
-    /// </summary>
-    private bool RecordReset(WebSocketException exception)
+    private void KeepTail(ReadOnlySpan<byte> received)
     {
-        _reset |= exception.InnerException is not null;
-        return false;
+        if (received.Length >= _tail.Length)
+        {
+            received[^_tail.Length..].CopyTo(_tail);
+            _tailLength = _tail.Length;
+            return;
+        }
+
+        var kept = Math.Min(_tailLength, _tail.Length - received.Length);
+        _tail.AsSpan(_tailLength - kept, kept).CopyTo(_tail);
+        received.CopyTo(_tail.AsSpan(kept));
+        _tailLength = kept + received.Length;
     }
 
     public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>

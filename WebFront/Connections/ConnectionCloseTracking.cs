@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.SignalR;
 
 namespace OrleansChat.WebFront.Connections;
 
@@ -25,13 +26,34 @@ internal static class ConnectionCloseTracking
         });
 
     /// <summary>
-    /// Whether the client ended the connection itself (see <see cref="CloseTrackingWebSocket"/>). Other transports
-    /// end with an explicit request from the client, so their clean end is clean.
+    /// Keeps with the connection what tells its close apart, while its request is still alive: by the time the
+    /// connection has ended, its HTTP request may have completed and been reset for reuse, its items and query gone.
     /// </summary>
-    public static bool ClientClosed(HttpContext? context) =>
-        context?.Items.TryGetValue(ItemKey, out var item) != true
-        || item is not CloseTrackingWebSocket socket
-        || socket.ClosedByClient;
+    public static void Remember(HubCallerContext connection)
+    {
+        if (connection.GetHttpContext() is not { } context)
+        {
+            return;
+        }
+
+        if (context.Items.TryGetValue(ItemKey, out var item) && item is CloseTrackingWebSocket socket)
+        {
+            connection.Items[ItemKey] = socket;
+        }
+    }
+
+    /// <summary>
+    /// Whether the client ended the connection itself: on a WebSocket, a close frame it sent first (see
+    /// <see cref="CloseTrackingWebSocket"/>); anything else there is a drop.
+    /// </summary>
+    /// <remarks>
+    /// Long polling and Server-Sent Events still count an end without error as the client's: the client aborts its
+    /// poll or stream before it sends its <c>DELETE</c>, so when the connection ends the server cannot yet tell a stop
+    /// from a proxy that lost its client (telling them apart needs the decision deferred until the DELETE could have
+    /// come).
+    /// </remarks>
+    public static bool ClientClosed(HubCallerContext connection) =>
+        !connection.Items.TryGetValue(ItemKey, out var item) || item is not CloseTrackingWebSocket socket || socket.ClosedByClient;
 
     private sealed class TrackingFeature(IHttpWebSocketFeature inner, HttpContext context) : IHttpWebSocketFeature
     {

@@ -38,6 +38,7 @@ public static class ChatEndpoints
         // an origin it does not list gets no CORS headers, and the origin check answers its requests 403).
         app.UseWhen(http => http.Request.Path.StartsWithSegments(HubRoute.Path), hub => hub.UseCors(HubCorsPolicy));
         app.UseHubOriginCheck(HubRoute.Path);
+        app.Use(app.Services.GetRequiredService<ConnectionHandback>().RefuseWhileStopping(HubRoute.Path));
         app.UseConnectionCloseTracking(HubRoute.Path);
         app.UseRateLimiter();
         var signInRequired = app.Services.GetRequiredService<ChatAccounts>().SignInRequired;

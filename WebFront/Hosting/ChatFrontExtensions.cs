@@ -72,6 +72,7 @@ public static class ChatFrontExtensions
         builder.Services.AddSingleton(FrontIdentity.ForThisProcess());
         builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddSingleton<ChatConnections>();
+        builder.Services.AddSingleton<ConnectionHandback>();
         builder.Services.AddSingleton<HubLifetimeManager<ChatHub>, ChatHubLifetimeManager>();
         builder.Services.AddSingleton<ConnectedUsers>();
         builder.Services.AddSingleton<SessionTakeovers>();

@@ -27,6 +27,7 @@ public sealed class ChatHub(
     RoomStreamRelay relay,
     TypingThrottle typing,
     ChatAccounts accounts,
+    ConnectionHandback handback,
     ChatMetrics metrics) : Hub
 {
     private const int MaxHistoryPage = 100;
@@ -35,6 +36,7 @@ public sealed class ChatHub(
     public override Task OnConnectedAsync()
     {
         metrics.Connected();
+        ConnectionCloseTracking.Remember(Context);
         return Task.CompletedTask;
     }
 
@@ -166,9 +168,10 @@ public sealed class ChatHub(
         if (SessionStarts.Of(Context) is { } session)
         {
             var clean = exception is null
+                && !handback.Stopping
                 && !Context.Items.ContainsKey(ConnectionOutbox.DroppedItem)
                 && !accounts.SignInExpired(Context.GetHttpContext())
-                && ConnectionCloseTracking.ClientClosed(Context.GetHttpContext());
+                && ConnectionCloseTracking.ClientClosed(Context);
             await starts.EndAsync(session, clean);
         }
     }

@@ -44,7 +44,7 @@ public sealed class ChatFrontOptions : IValidatableObject
     /// second attempt can go out while the first still hangs. Calls normally take milliseconds.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
-    public TimeSpan GrainCallAttemptTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan GrainCallAttemptTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// How long the hub keeps retrying a grain call that fails for the infrastructure's sake before the user sees

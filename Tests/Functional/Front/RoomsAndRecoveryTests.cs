@@ -186,6 +186,27 @@ public sealed class RoomsAndRecoveryTests(ShortGraceFrontFactory front) : IClass
         Assert.Equal($"An unexpected error occurred invoking 'Resume' on the server. HubException: {ChatErrors.SessionExpired}", expired.Message);
     }
 
+    [Fact]
+    public async Task An_orderly_TCP_end_without_a_close_frame_is_a_drop_not_a_leave()
+    {
+        await using var proxy = new TcpProxy(front.BaseAddress);
+        var ana = await front.ConnectAsync(proxy.Address);
+        await using var bia = await RegisteredAsync("bia");
+        var token = (await ana.RegisterAsync(Nick("ana"))).GetProperty("resumeToken").GetString();
+
+        // What a front behind nginx sees when a phone loses its network: the proxy ends its upstream with a FIN.
+        proxy.EndAll();
+        await ana.Closed.Task.WaitAsync(Inbox<ChatClient.Received>.DefaultTimeout);
+        await using var back = await front.ConnectAsync();
+        await back.Connection.InvokeAsync<JsonElement>("Resume", token, Array.Empty<object>());
+        await back.SendAsync($"back {_tag}");
+
+        var seen = new List<ChatClient.Received>();
+        await bia.Events.FirstAsync(e => { seen.Add(e); return e.IsMessage($"back {_tag}"); });
+        Assert.DoesNotContain(seen, e => e.Notice == $"{Nick("ana")} saiu do chat.");
+        await ana.DisposeAsync();
+    }
+
     private async Task<ChatClient> RegisteredAsync(string name)
     {
         var client = await front.ConnectAsync();

@@ -18,7 +18,7 @@ public sealed class FaultsUnderLoadTests(RedisClusterFixture cluster, ITestOutpu
     private const int Flowing = 100;
 
     /// <summary>
-    /// Covers a silo being declared dead (probe timeout at most 1 s × 3 missed probes) and a process start on 2
+    /// Covers a silo being declared dead (probe timeout at most 1 s × 2 missed probes) and a process start on 2
     /// busy cores, with room to spare: a slow machine must not pass for a lost message.
     /// </summary>
     private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(45);
@@ -27,18 +27,16 @@ public sealed class FaultsUnderLoadTests(RedisClusterFixture cluster, ITestOutpu
     private static readonly TimeSpan Delivery = TimeSpan.FromSeconds(20);
 
     /// <summary>
-    /// Issue 14's bounds. A hung silo stops chat at most 5 s. A killed silo is asked for 2 s, but its pause is the
-    /// cluster's detection (up to NumMissedProbesLimit × MaxProbeTimeout = 3 s, plus the vote and the room's
-    /// reactivation): on this machine, under a load average above 30, the acknowledgements paused 2.2–3.6 s and
-    /// deliveries 1.5–4.2 s, so a 2 s assertion would flake and the kill is held to the hung silo's 5 s. The margin
-    /// is for this test's own clocks, not the cluster's: each arrival and acknowledgement is timestamped by a
-    /// SignalR client callback on the same 2 shared cores as 2 silos, 2 fronts and redis, where the thread pool was
-    /// seen to run such callbacks up to 0.5 s late while the survivors reactivate the room. Above that margin the
-    /// pause is the cluster's.
+    /// Issue 14's bounds: a killed silo stops chat at most 2 s, a hung one at most 5 s. A killed silo's pause is the
+    /// cluster's detection (its probes fail at once; 2 missed probes) or a call caught in flight, abandoned after the
+    /// 1 s attempt timeout, whichever is longer: 1.0–1.3 s here under a load average of 12–20. The margin is for this
+    /// test's own clocks, not the cluster's: each arrival and acknowledgement is timestamped by a SignalR client
+    /// callback on the same 2 shared cores as 2 silos, 2 fronts and redis, where the thread pool was seen to run such
+    /// callbacks up to 0.5 s late while the survivors reactivate the room. Above that margin the pause is the cluster's.
     /// </summary>
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(0.5);
 
-    private static readonly TimeSpan KilledSiloPause = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan KilledSiloPause = TimeSpan.FromSeconds(2);
 
     private static readonly TimeSpan HungSiloRecovery = TimeSpan.FromSeconds(5);
 
@@ -112,6 +110,50 @@ public sealed class FaultsUnderLoadTests(RedisClusterFixture cluster, ITestOutpu
         // Resumed, not registered again: the others saw no leave.
         Assert.Equal(Users / 2, outcome.PerUser.Count(u => u.Reconnects == 1 && !u.RegisteredAgain));
         Check(load, outcome, "kill -9 of front 1");
+    }
+
+    [Fact]
+    public async Task Restarting_both_fronts_one_after_the_other_under_load_loses_nothing_and_shows_no_leave_or_join()
+    {
+        await using var load = await StartLoadAsync("rolling");
+        var startedAt = DateTime.UtcNow;
+
+        foreach (var index in new[] { 0, 1 })
+        {
+            // A rolling update: SIGTERM, wait for the exit, start the new version. Its users move to the other front.
+            var moving = load.Users.Where(u => u.Front == index).ToList();
+            var front = cluster.Front(index);
+            var stoppedAt = DateTime.UtcNow;
+            front.Terminate();
+            TimeSpan resumed;
+            try
+            {
+                // Only a bound on waiting: a user who took longer than the grace period would find its session
+                // ended and register again, which the end of the test refuses.
+                resumed = await load.WaitForReconnectsAsync(moving, stoppedAt, Recovery);
+                await front.WaitForExitAsync(TimeSpan.FromSeconds(40));
+            }
+            catch
+            {
+                output.WriteLine($"front {index} said:\n{front.Output}\nfront {1 - index} said:\n{cluster.Front(1 - index).Output}");
+                await front.DisposeAsync();
+                await cluster.StartFrontAsync(index);
+                throw;
+            }
+
+            var exited = DateTime.UtcNow - stoppedAt;
+            await front.DisposeAsync();
+            await cluster.StartFrontAsync(index);
+            output.WriteLine($"front {index}: {moving.Count} users resumed on the other front at most {resumed.TotalSeconds:F2} s after SIGTERM; exited after {exited.TotalSeconds:F2} s");
+            await load.WaitForAcksAfterAsync(DateTime.UtcNow, Flowing, Recovery);
+        }
+
+        var outcome = await load.StopAndCheckAsync(startedAt, Delivery);
+        var presence = load.PresenceChangesSince(startedAt);
+        output.WriteLine($"joins and leaves shown during the restarts: {presence.Count}");
+        Assert.All(outcome.PerUser, u => Assert.False(u.RegisteredAgain, $"{u.Nickname} had to register again"));
+        Assert.Empty(presence);
+        Check(load, outcome, "rolling restart of both fronts");
     }
 
     [Fact]

@@ -246,7 +246,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     private static string BuildConfiguration =>
         new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 
-    private static string RepositoryRoot
+    public static string RepositoryRoot
     {
         get
         {

@@ -27,6 +27,7 @@ public sealed class RoomLoad : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _senders = [];
     private readonly List<Task> _reconnects = [];
+    private readonly List<(DateTime At, string Change)> _presence = [];
     private bool _disposing;
 
     private RoomLoad(RedisClusterFixture cluster, string room)
@@ -63,6 +64,7 @@ public sealed class RoomLoad : IAsyncDisposable
                 joined.GetProperty("lastSeq").GetInt64(),
                 chat);
             load._users.Add(user);
+            load.WatchPresence(chat);
             load.ReconnectWhenClosed(user, chat);
         }
 
@@ -167,6 +169,15 @@ public sealed class RoomLoad : IAsyncDisposable
         _stop.Dispose();
     }
 
+    /// <summary>Joins and leaves any user was shown after <paramref name="since"/>, in any room.</summary>
+    public IReadOnlyList<string> PresenceChangesSince(DateTime since)
+    {
+        lock (_presence)
+        {
+            return [.. _presence.Where(p => p.At > since).Select(p => p.Change)];
+        }
+    }
+
     /// <summary>The errors senders were shown, with how often: what users saw of the fault.</summary>
     public string Refusals
     {
@@ -238,6 +249,38 @@ public sealed class RoomLoad : IAsyncDisposable
         return Task.CompletedTask;
     };
 
+    /// <summary>
+    /// Records joins and leaves as they arrive (the events also stay in the client's inbox, where the check reads
+    /// only messages): a user who came back unseen makes none.
+    /// </summary>
+    private void WatchPresence(ChatClient chat)
+    {
+        void Record(string change)
+        {
+            lock (_presence)
+            {
+                _presence.Add((DateTime.UtcNow, change));
+            }
+        }
+
+        chat.Connection.On<string>("message", notice =>
+        {
+            if (notice.EndsWith(" saiu do chat.", StringComparison.Ordinal) || notice.EndsWith(" entrou no chat.", StringComparison.Ordinal))
+            {
+                Record(notice);
+            }
+        });
+        chat.Connection.On<JsonElement>("presence", p =>
+            Record($"{p.GetProperty("nickname").GetString()} {p.GetProperty("kind").GetString()} {p.GetProperty("room").GetString()}"));
+        chat.Connection.On<JsonElement>("presence_batch", b =>
+        {
+            foreach (var change in b.GetProperty("changes").EnumerateArray())
+            {
+                Record($"{change.GetProperty("nickname").GetString()} {change.GetProperty("kind").GetString()} {b.GetProperty("room").GetString()}");
+            }
+        });
+    }
+
     private Task[] Reconnects()
     {
         lock (_reconnects)
@@ -285,6 +328,7 @@ public sealed class RoomLoad : IAsyncDisposable
                     user.Earlier.Add(message.GetProperty("seq").GetInt64());
                     user.Arrivals.Add(resumedAt);
                 }
+                WatchPresence(chat);
                 ReconnectWhenClosed(user, chat);
                 user.ReconnectedTo(chat, front);
                 await closed.DisposeAsync();

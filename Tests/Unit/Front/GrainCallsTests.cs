@@ -94,7 +94,7 @@ public sealed class GrainCallsTests
     [Fact]
     public void A_retry_budget_shorter_than_one_attempt_is_refused_at_start_up()
     {
-        var options = new ChatFrontOptions { GrainCallRetryBudget = TimeSpan.FromSeconds(1) };
+        var options = new ChatFrontOptions { GrainCallAttemptTimeout = TimeSpan.FromSeconds(2), GrainCallRetryBudget = TimeSpan.FromSeconds(1) };
         var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
         Assert.Contains(results, r => r.MemberNames.Contains(nameof(ChatFrontOptions.GrainCallRetryBudget)));
     }

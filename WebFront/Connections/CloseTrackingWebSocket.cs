@@ -18,12 +18,7 @@ internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
     private volatile bool _closeSent;
     private volatile bool _goodbye;
 
-    // The end of the last text received, so a close message split across two reads is still recognised.
-    private readonly byte[] _tail = new byte[GoodbyeRecord.Length];
-    private int _tailLength;
-
-    /// <summary>The hub protocol's close message as a client writes it (JSON protocol, then the record separator).</summary>
-    private static ReadOnlySpan<byte> GoodbyeRecord => "{\"type\":7}\u001e"u8;
+    private readonly GoodbyeDetector _detector = new();
 
     /// <summary>The client said goodbye before this side started closing.</summary>
     public bool ClosedByClient => _goodbye;
@@ -80,32 +75,11 @@ internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
             return;
         }
 
-        if (received.IsEmpty)
-        {
-            return;
-        }
-
-        KeepTail(received);
-        // A close message is the last a client sends, so it ends its frame; reading only there keeps this O(1) a frame.
-        if (endOfMessage && !_closeSent && _tail.AsSpan(0, _tailLength).EndsWith(GoodbyeRecord))
+        // A close message is the last a client sends, so it ends its frame; looking only there keeps this O(1) a frame.
+        if (_detector.Observe(received) && endOfMessage && !_closeSent)
         {
             _goodbye = true;
         }
-    }
-
-    private void KeepTail(ReadOnlySpan<byte> received)
-    {
-        if (received.Length >= _tail.Length)
-        {
-            received[^_tail.Length..].CopyTo(_tail);
-            _tailLength = _tail.Length;
-            return;
-        }
-
-        var kept = Math.Min(_tailLength, _tail.Length - received.Length);
-        _tail.AsSpan(_tailLength - kept, kept).CopyTo(_tail);
-        received.CopyTo(_tail.AsSpan(kept));
-        _tailLength = kept + received.Length;
     }
 
     public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>

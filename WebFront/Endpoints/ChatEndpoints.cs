@@ -39,7 +39,7 @@ public static class ChatEndpoints
         app.UseWhen(http => http.Request.Path.StartsWithSegments(HubRoute.Path), hub => hub.UseCors(HubCorsPolicy));
         app.UseHubOriginCheck(HubRoute.Path);
         app.Use(app.Services.GetRequiredService<ConnectionHandback>().RefuseWhileStopping(HubRoute.Path));
-        app.UseConnectionCloseTracking(HubRoute.Path);
+        app.Services.GetRequiredService<ConnectionCloseTracking>().UseOn(app, HubRoute.Path);
         app.UseRateLimiter();
         var signInRequired = app.Services.GetRequiredService<ChatAccounts>().SignInRequired;
         if (signInRequired)

@@ -73,6 +73,7 @@ public static class ChatFrontExtensions
         builder.Services.AddSingleton<ChatMetrics>();
         builder.Services.AddSingleton<ChatConnections>();
         builder.Services.AddSingleton<ConnectionHandback>();
+        builder.Services.AddSingleton<ConnectionCloseTracking>();
         builder.Services.AddSingleton<HubLifetimeManager<ChatHub>, ChatHubLifetimeManager>();
         builder.Services.AddSingleton<ConnectedUsers>();
         builder.Services.AddSingleton<SessionTakeovers>();

@@ -28,6 +28,7 @@ public sealed class ChatHub(
     TypingThrottle typing,
     ChatAccounts accounts,
     ConnectionHandback handback,
+    ConnectionCloseTracking closes,
     ChatMetrics metrics) : Hub
 {
     private const int MaxHistoryPage = 100;
@@ -36,7 +37,7 @@ public sealed class ChatHub(
     public override Task OnConnectedAsync()
     {
         metrics.Connected();
-        ConnectionCloseTracking.Remember(Context);
+        closes.Remember(Context);
         return Task.CompletedTask;
     }
 
@@ -165,13 +166,14 @@ public sealed class ChatHub(
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         metrics.Disconnected();
+        var saidGoodbye = closes.End(Context);
         if (SessionStarts.Of(Context) is { } session)
         {
             var clean = exception is null
                 && !handback.Stopping
                 && !Context.Items.ContainsKey(ConnectionOutbox.DroppedItem)
                 && !accounts.SignInExpired(Context.GetHttpContext())
-                && ConnectionCloseTracking.ClientClosed(Context);
+                && saidGoodbye;
             await starts.EndAsync(session, clean);
         }
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using OrleansChat.Grains.Interfaces.Rules;
@@ -186,11 +187,13 @@ public sealed class RoomsAndRecoveryTests(ShortGraceFrontFactory front) : IClass
         Assert.Equal($"An unexpected error occurred invoking 'Resume' on the server. HubException: {ChatErrors.SessionExpired}", expired.Message);
     }
 
-    [Fact]
-    public async Task An_orderly_TCP_end_without_a_close_frame_is_a_drop_not_a_leave()
+    [Theory]
+    [InlineData(HttpTransportType.WebSockets)]
+    [InlineData(HttpTransportType.ServerSentEvents)]
+    public async Task An_orderly_TCP_end_without_a_goodbye_is_a_drop_not_a_leave(HttpTransportType transport)
     {
         await using var proxy = new TcpProxy(front.BaseAddress);
-        var ana = await front.ConnectAsync(proxy.Address);
+        var ana = await front.ConnectAsync(proxy.Address, transport);
         await using var bia = await RegisteredAsync("bia");
         var token = (await ana.RegisterAsync(Nick("ana"))).GetProperty("resumeToken").GetString();
 

@@ -27,6 +27,14 @@ public sealed class ChatRoomOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a page that closed its connection without saying goodbye keeps its session: long enough for a reload
+    /// (or a tab closed and reopened at once) to come back unseen, short enough that closing the last tab is announced
+    /// within seconds, as in the original. At most <see cref="ReconnectGrace"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ReloadGrace { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How many members (the first in nickname order) a join returns; the rest are paged on demand.</summary>
     [Range(0, 1_000)]
     public int MembersOnJoin { get; set; } = 100;

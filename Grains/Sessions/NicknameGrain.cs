@@ -35,7 +35,7 @@ public sealed partial class NicknameGrain(
     {
         if (Active && State.DetachedAt is { } detachedAt)
         {
-            StartGracePeriod(detachedAt + _options.ReconnectGrace - time.GetUtcNow());
+            StartGracePeriod((State.GraceEndsAt ?? detachedAt + _options.ReconnectGrace) - time.GetUtcNow());
         }
 
         return Task.CompletedTask;
@@ -87,6 +87,7 @@ public sealed partial class NicknameGrain(
             ? new SessionTakenOver(State.Nickname, State.ConnectionId)
             : null;
         State.DetachedAt = null;
+        State.GraceEndsAt = null;
         State.ConnectionId = request.ConnectionId;
         State.FrontId = request.FrontId;
         State.AttachedAt = time.GetUtcNow();
@@ -156,16 +157,15 @@ public sealed partial class NicknameGrain(
             return;
         }
 
-        if (request.Clean || _options.ReconnectGrace <= TimeSpan.Zero)
+        var grace = request.PageClosed ? TimeSpan.FromTicks(Math.Min(_options.ReloadGrace.Ticks, _options.ReconnectGrace.Ticks)) : _options.ReconnectGrace;
+        if (request.Clean || grace <= TimeSpan.Zero)
         {
             await EndSessionAsync();
             return;
         }
 
-        State.DetachedAt = time.GetUtcNow();
-        await session.WriteStateAsync();
-        StartGracePeriod(_options.ReconnectGrace);
-        LogDetached(State.Nickname, _options.ReconnectGrace);
+        await DetachAsync(time.GetUtcNow(), grace);
+        LogDetached(State.Nickname, grace);
     }
 
     public async Task FrontLost(FrontLost lost)
@@ -192,9 +192,7 @@ public sealed partial class NicknameGrain(
         }
 
         // The front died: the connection was lost when the front stopped renewing, so the grace period runs from then.
-        State.DetachedAt = lost.Since;
-        await session.WriteStateAsync();
-        StartGracePeriod(lost.Since + _options.ReconnectGrace - time.GetUtcNow());
+        await DetachAsync(lost.Since, _options.ReconnectGrace);
         LogFrontLost(State.Nickname, lost.FrontId);
     }
 
@@ -231,6 +229,15 @@ public sealed partial class NicknameGrain(
         {
             LogTakeoverNotTold(ex, takeover.Nickname, frontId);
         }
+    }
+
+    /// <summary>The connection is gone since <paramref name="since"/>: the session waits <paramref name="grace"/> from then.</summary>
+    private async Task DetachAsync(DateTimeOffset since, TimeSpan grace)
+    {
+        State.DetachedAt = since;
+        State.GraceEndsAt = since + grace;
+        await session.WriteStateAsync();
+        StartGracePeriod(State.GraceEndsAt.Value - time.GetUtcNow());
     }
 
     private void StartGracePeriod(TimeSpan dueTime)

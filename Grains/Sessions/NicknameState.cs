@@ -30,4 +30,8 @@ public sealed class NicknameState
     /// <summary>When the current connection took the session (claim or resume), by this grain's clock.</summary>
     [Id(7)]
     public DateTimeOffset AttachedAt { get; set; }
+
+    /// <summary>When a detached session ends if nobody resumes it; null in states written before it was kept.</summary>
+    [Id(8)]
+    public DateTimeOffset? GraceEndsAt { get; set; }
 }

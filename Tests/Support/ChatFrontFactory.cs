@@ -118,6 +118,32 @@ public class ChatFrontFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>
+    /// A started client on WebSockets, and a way to end its connection as a browser ends a closed or reloaded page's:
+    /// a close frame and nothing else (SignalR's own stop would first send its close message).
+    /// </summary>
+    public async Task<(ChatClient Client, Func<Task> ClosePage)> ConnectPageAsync()
+    {
+        ClientWebSocket? socket = null;
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(BaseAddress, HubRoute.Path), o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.WebSocketFactory = async (context, cancellationToken) =>
+                {
+                    var opened = new ClientWebSocket();
+                    await opened.ConnectAsync(context.Uri, cancellationToken);
+                    socket = opened;
+                    return opened;
+                };
+            })
+            .Build();
+        var client = new ChatClient(connection);
+        await connection.StartAsync();
+        return (client, () => socket!.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, null, CancellationToken.None));
+    }
+
+    /// <summary>
     /// The HTTP status the hub answers a WebSocket upgrade with, as a browser would send it: 101 when it is taken, or
     /// the refusal (403, 429, …). The socket, if it opened, is closed at once.
     /// </summary>

@@ -3,25 +3,24 @@ using System.Net.WebSockets;
 namespace OrleansChat.WebFront.Connections;
 
 /// <summary>
-/// A WebSocket that remembers whether the client said goodbye. SignalR reports a client that closed the connection
-/// and one whose network died the same way (no exception), but the chat must tell them apart: the first left, the
-/// second may come back within the grace period. A goodbye is either of the two things only a client that means to
-/// leave sends: the hub protocol's close message (every SignalR client sends it when told to stop, and the server
-/// ends the connection on it, before the WebSocket's close frame arrives), or a close frame sent before this side
-/// started closing (a browser closing its tab sends only that). An orderly end of the TCP stream without either is a
-/// drop: behind nginx or an ingress, a phone that loses its network makes the proxy end its upstream connection in
-/// an orderly way, exactly as a client that closed would.
+/// A WebSocket that remembers how the client ended it. SignalR reports a client that closed the connection and one
+/// whose network died the same way (no exception), but the chat must tell them apart: the first left, the second may
+/// come back within the grace period. A client told to stop sends SignalR's close message (the server ends the
+/// connection on it, before the close frame arrives); a browser closing or reloading a page sends only a close frame.
+/// An orderly end of the TCP stream without either is a drop: behind nginx or an ingress, a phone that loses its
+/// network makes the proxy end its upstream connection in an orderly way, exactly as a client that closed would.
 /// </summary>
 internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
 {
+    private readonly GoodbyeDetector _detector = new();
     private volatile bool _closeReceived;
     private volatile bool _closeSent;
-    private volatile bool _goodbye;
+    private volatile bool _closeFrameFirst;
+    private volatile bool _stopped;
 
-    private readonly GoodbyeDetector _detector = new();
-
-    /// <summary>The client said goodbye before this side started closing.</summary>
-    public bool ClosedByClient => _goodbye;
+    /// <summary>How the client ended the connection before this side started closing it.</summary>
+    public ClientGoodbye Goodbye =>
+        _stopped ? ClientGoodbye.Stopped : _closeFrameFirst ? ClientGoodbye.PageClosed : ClientGoodbye.None;
 
     public override WebSocketCloseStatus? CloseStatus => inner.CloseStatus;
 
@@ -69,7 +68,7 @@ internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
             if (!_closeReceived)
             {
                 _closeReceived = true;
-                _goodbye |= !_closeSent;
+                _closeFrameFirst = !_closeSent;
             }
 
             return;
@@ -78,7 +77,7 @@ internal sealed class CloseTrackingWebSocket(WebSocket inner) : WebSocket
         // A close message is the last a client sends, so it ends its frame; looking only there keeps this O(1) a frame.
         if (_detector.Observe(received) && endOfMessage && !_closeSent)
         {
-            _goodbye = true;
+            _stopped = true;
         }
     }
 

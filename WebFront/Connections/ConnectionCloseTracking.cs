@@ -6,10 +6,10 @@ using Microsoft.AspNetCore.SignalR;
 namespace OrleansChat.WebFront.Connections;
 
 /// <summary>
-/// Tells a client that left from one whose connection was lost, on every transport. A client leaves by saying
-/// goodbye: SignalR's close message (<see cref="GoodbyeDetector"/>), or on a WebSocket a close frame it sent first
-/// (<see cref="CloseTrackingWebSocket"/>). Any other end (a reset, an orderly TCP end from a proxy, a long poll that
-/// stopped coming) is a drop.
+/// Tells a client that left from one whose connection was lost, on every transport (<see cref="ClientGoodbye"/>). A
+/// client told to stop sends SignalR's close message (<see cref="GoodbyeDetector"/>); on a WebSocket, a close frame
+/// it sent first without one is a page closed or reloaded (<see cref="CloseTrackingWebSocket"/>). Any other end (a
+/// reset, an orderly TCP end from a proxy, a long poll that stopped coming) is a drop.
 /// </summary>
 public sealed class ConnectionCloseTracking
 {
@@ -72,22 +72,22 @@ public sealed class ConnectionCloseTracking
     }
 
     /// <summary>
-    /// At the connection's end, whether the client said goodbye; forgets the connection. A connection this front
-    /// knows nothing about (its start failed before <see cref="Remember"/>) counts as having said it.
+    /// At the connection's end, how the client ended it; forgets the connection. A connection this front knows nothing
+    /// about (its start failed before <see cref="Remember"/>) counts as stopped.
     /// </summary>
-    public bool End(HubCallerContext connection)
+    public ClientGoodbye End(HubCallerContext connection)
     {
         if (connection.Items.TryGetValue(SocketItem, out var item) && item is CloseTrackingWebSocket socket)
         {
-            return socket.ClosedByClient;
+            return socket.Goodbye;
         }
 
         if (connection.Items.TryGetValue(TokenItem, out var value) && value is string token)
         {
-            return _posting.TryRemove(token, out var goodbye) && goodbye.Said;
+            return _posting.TryRemove(token, out var goodbye) && goodbye.Said ? ClientGoodbye.Stopped : ClientGoodbye.None;
         }
 
-        return true;
+        return ClientGoodbye.Stopped;
     }
 
     private sealed class TrackingFeature(IHttpWebSocketFeature inner, HttpContext context) : IHttpWebSocketFeature

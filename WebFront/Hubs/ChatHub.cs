@@ -166,15 +166,16 @@ public sealed class ChatHub(
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         metrics.Disconnected();
-        var saidGoodbye = closes.End(Context);
+        var goodbye = closes.End(Context);
         if (SessionStarts.Of(Context) is { } session)
         {
-            var clean = exception is null
-                && !handback.Stopping
-                && !Context.Items.ContainsKey(ConnectionOutbox.DroppedItem)
-                && !accounts.SignInExpired(Context.GetHttpContext())
-                && saidGoodbye;
-            await starts.EndAsync(session, clean);
+            // The server's own reasons to close (stopping, a client not reading, an expired sign-in) are drops
+            // whatever the client did: it is expected back.
+            var forced = exception is not null
+                || handback.Stopping
+                || Context.Items.ContainsKey(ConnectionOutbox.DroppedItem)
+                || accounts.SignInExpired(Context.GetHttpContext());
+            await starts.EndAsync(session, forced ? ClientGoodbye.None : goodbye);
         }
     }
 

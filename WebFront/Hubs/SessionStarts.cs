@@ -115,18 +115,18 @@ public sealed partial class SessionStarts(
     }
 
     /// <summary>
-    /// The connection ended (the relay lets it go on its own: <see cref="RoomStreamRelay.LeaveAllAsync"/>).
-    /// <paramref name="clean"/>: the client closed it itself, and leaves, as in the original.
-    /// Otherwise the connection dropped (or the front dropped it for not reading) and the session waits for the
-    /// client to resume.
+    /// The connection ended (the relay lets it go on its own: <see cref="RoomStreamRelay.LeaveAllAsync"/>). A client
+    /// told to stop leaves, as in the original; a page closed without a goodbye may be reloading and gets the short
+    /// reload grace; anything else dropped, and the session waits the grace period for the client to resume.
     /// </summary>
-    public async Task EndAsync(ConnectionSession session, bool clean)
+    public async Task EndAsync(ConnectionSession session, ClientGoodbye goodbye)
     {
         metrics.Unregistered();
         users.Remove(session);
         try
         {
-            await Nickname(session.NicknameKey).Disconnect(new DisconnectRequest(session.SessionId, session.ConnectionId, clean));
+            await Nickname(session.NicknameKey).Disconnect(new DisconnectRequest(
+                session.SessionId, session.ConnectionId, Clean: goodbye == ClientGoodbye.Stopped, PageClosed: goodbye == ClientGoodbye.PageClosed));
         }
         catch (Exception ex)
         {

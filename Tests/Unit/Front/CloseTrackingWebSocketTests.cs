@@ -7,9 +7,9 @@ using OrleansChat.WebFront.Connections;
 namespace OrleansChat.Tests.Unit.Front;
 
 /// <summary>
-/// What counts as the client leaving, on real WebSockets over a loopback TCP pair: the hub's close message or a close
-/// frame sent first is a goodbye; an end of the stream, a close answering the server's, or a message that merely
-/// contains the close message's text is not.
+/// How a client ended its WebSocket, on real WebSockets over a loopback TCP pair: the hub's close message is a stop; a
+/// close frame sent first without it is a page closed; an end of the stream, a close answering the server's, or a
+/// message that merely contains the close message's text is none of these.
 /// </summary>
 public sealed class CloseTrackingWebSocketTests : IAsyncLifetime
 {
@@ -43,13 +43,13 @@ public sealed class CloseTrackingWebSocketTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_hub_close_message_at_the_end_of_a_frame_is_a_goodbye()
+    public async Task The_hub_close_message_at_the_end_of_a_frame_is_a_stop()
     {
         await SendTextAsync("{\"type\":6}\u001e" + Goodbye);
 
         await ReceiveAsync(bufferSize: 4096);
 
-        Assert.True(_server.ClosedByClient);
+        Assert.Equal(ClientGoodbye.Stopped, _server.Goodbye);
     }
 
     [Fact]
@@ -59,28 +59,28 @@ public sealed class CloseTrackingWebSocketTests : IAsyncLifetime
 
         await ReceiveAsync(bufferSize: 7);
 
-        Assert.True(_server.ClosedByClient);
+        Assert.Equal(ClientGoodbye.Stopped, _server.Goodbye);
     }
 
     [Fact]
-    public async Task A_message_that_quotes_the_close_message_is_not_a_goodbye()
+    public async Task A_message_that_quotes_the_close_message_is_not_a_stop()
     {
         await SendTextAsync("{\"type\":1,\"target\":\"Message\",\"arguments\":[\"{\\\"type\\\":7}\"]}\u001e");
 
         await ReceiveAsync(bufferSize: 4096);
 
-        Assert.False(_server.ClosedByClient);
+        Assert.Equal(ClientGoodbye.None, _server.Goodbye);
     }
 
     [Fact]
-    public async Task A_close_frame_the_client_sends_first_is_a_goodbye()
+    public async Task A_close_frame_the_client_sends_first_without_the_close_message_is_a_page_closed()
     {
         await _client.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "tab closed", CancellationToken.None);
 
         var result = await _server.ReceiveAsync(new byte[64], CancellationToken.None);
 
         Assert.Equal(WebSocketMessageType.Close, result.MessageType);
-        Assert.True(_server.ClosedByClient);
+        Assert.Equal(ClientGoodbye.PageClosed, _server.Goodbye);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class CloseTrackingWebSocketTests : IAsyncLifetime
 
         Assert.Equal(WebSocketMessageType.Close, clientSaw.MessageType);
         Assert.Equal(WebSocketMessageType.Close, result.MessageType);
-        Assert.False(_server.ClosedByClient);
+        Assert.Equal(ClientGoodbye.None, _server.Goodbye);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class CloseTrackingWebSocketTests : IAsyncLifetime
 
         await Assert.ThrowsAsync<WebSocketException>(() => _server.ReceiveAsync(new byte[64], CancellationToken.None));
 
-        Assert.False(_server.ClosedByClient);
+        Assert.Equal(ClientGoodbye.None, _server.Goodbye);
     }
 
     private Task SendTextAsync(string text) =>

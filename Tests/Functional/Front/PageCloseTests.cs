@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+using OrleansChat.Tests.Support;
+
+namespace OrleansChat.Tests.Functional.Front;
+
+/// <summary>A front whose reload grace is short enough to wait out in a test, and far below the grace of a drop.</summary>
+public sealed class ShortReloadGraceFrontFactory : ChatFrontFactory
+{
+    public static readonly TimeSpan ReloadGrace = TimeSpan.FromSeconds(2);
+
+    public ShortReloadGraceFrontFactory() => With("OrleansChat:Rooms:ReloadGrace", ReloadGrace.ToString());
+}
+
+/// <summary>
+/// Issue 16: a page closed or reloaded sends a WebSocket close frame and no goodbye. The user may be back in a moment,
+/// so the leave waits the reload grace; a client told to stop still leaves at once.
+/// </summary>
+public sealed class PageCloseTests(ShortReloadGraceFrontFactory front) : IClassFixture<ShortReloadGraceFrontFactory>
+{
+    private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
+
+    private string Nick(string name) => $"{name}-{_tag}";
+
+    [Fact]
+    public async Task A_closed_page_is_announced_once_the_reload_grace_ends_not_at_once()
+    {
+        await using var bia = await RegisteredAsync("bia");
+        var (ana, closePage) = await front.ConnectPageAsync();
+        await ana.RegisterAsync(Nick("ana"));
+        await bia.Events.FirstAsync(e => e.Notice == $"{Nick("ana")} entrou no chat.");
+
+        var closed = Stopwatch.StartNew();
+        await closePage();
+
+        await bia.Events.FirstAsync(e => e.Notice == $"{Nick("ana")} saiu do chat.", ShortReloadGraceFrontFactory.ReloadGrace * 5);
+        Assert.InRange(closed.Elapsed, ShortReloadGraceFrontFactory.ReloadGrace * 0.9, TimeSpan.FromSeconds(30));
+        await ana.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_page_reloaded_within_the_reload_grace_comes_back_unseen_with_what_it_missed()
+    {
+        await using var bia = await RegisteredAsync("bia");
+        var (ana, closePage) = await front.ConnectPageAsync();
+        var token = (await ana.RegisterAsync(Nick("ana"))).GetProperty("resumeToken").GetString();
+        await bia.Events.FirstAsync(e => e.Notice == $"{Nick("ana")} entrou no chat.");
+
+        await closePage();
+        await ana.Closed.Task.WaitAsync(Inbox<ChatClient.Received>.DefaultTimeout);
+        await bia.SendAsync($"while reloading {_tag}");
+        await using var reloaded = await front.ConnectAsync();
+        var resumed = await reloaded.Connection.InvokeAsync<JsonElement>("Resume", token, Array.Empty<object>());
+        await reloaded.SendAsync($"back {_tag}");
+
+        var geral = resumed.GetProperty("rooms").EnumerateArray().Single();
+        Assert.Contains(geral.GetProperty("messages").EnumerateArray(), m => m.GetProperty("msg").GetString() == $"while reloading {_tag}");
+        var seen = new List<ChatClient.Received>();
+        await bia.Events.FirstAsync(e => { seen.Add(e); return e.IsMessage($"back {_tag}"); });
+        // An absence can only be seen over time: past the reload grace, a leave that was waiting for it would have come
+        // before this later message.
+        await Task.Delay(ShortReloadGraceFrontFactory.ReloadGrace * 1.5);
+        await reloaded.SendAsync($"later {_tag}");
+        await bia.Events.FirstAsync(e => { seen.Add(e); return e.IsMessage($"later {_tag}"); });
+        Assert.DoesNotContain(seen, e => e.Notice is { } notice && notice.StartsWith(Nick("ana")));
+        await ana.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_client_told_to_stop_leaves_at_once()
+    {
+        await using var bia = await RegisteredAsync("bia");
+        var ana = await RegisteredAsync("ana");
+        await bia.Events.FirstAsync(e => e.Notice == $"{Nick("ana")} entrou no chat.");
+
+        var stopped = Stopwatch.StartNew();
+        await ana.DisposeAsync();
+
+        await bia.Events.FirstAsync(e => e.Notice == $"{Nick("ana")} saiu do chat.");
+        Assert.True(stopped.Elapsed < ShortReloadGraceFrontFactory.ReloadGrace, $"the leave came {stopped.Elapsed} after the stop");
+    }
+
+    private async Task<ChatClient> RegisteredAsync(string name)
+    {
+        var client = await front.ConnectAsync();
+        await client.RegisterAsync(Nick(name));
+        return client;
+    }
+}

@@ -245,7 +245,9 @@ public sealed class ChatPageTests(BrowserFixture browser)
         await Expect(lia.Notices.Filter(new() { HasText = "entrou" })).ToHaveCountAsync(0);
         await Expect(page.GetByLabel("Language")).ToHaveValueAsync("en");
 
-        // The choice outlives the page, and beats the browser's language.
+        // The choice outlives the page, and beats the browser's language. Signed out first: a reload of a signed-in
+        // tab comes back signed in (PageReloadTests).
+        await page.Locator("#sign-out").ClickAsync();
         await lia.GoAsync(new Uri(page.Url));
         await Expect(page.Locator("#join-title")).ToHaveTextAsync("Join the chat");
         await Expect(page.GetByLabel("Nickname")).ToHaveValueAsync(nickname);

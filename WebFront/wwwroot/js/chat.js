@@ -15,6 +15,7 @@ import { initialLanguage, language, setLanguage, t } from "./i18n.js";
 import { createFeed } from "./roomfeed.js";
 import { createRoomScreen } from "./roomscreen.js";
 import { createSession } from "./session.js";
+import { clearTab, loadTab, saveTab } from "./tabsession.js";
 import { banner, clearBanner, forgetReconnected, redrawStatus, showReconnected, status } from "./status.js";
 import {
   onLogScrolled, openPanel, renderRoom, scrollToBottom, showChat, showError, showPanel, showPrompt, translatePage, ui,
@@ -81,10 +82,22 @@ const session = createSession(signalR, feed, {
     screen.updateControls();
   },
   resumed(how, recovered) {
-    showReconnected(how, recovered, () => session.connected);
+    if (how === "restored") {
+      status("connected");
+      clearBanner();
+      showChat(session.nickname);
+      screen.switchTo(restoredRoom ?? "geral");
+      if (!screen.current) {
+        screen.switchToAnother();
+      }
+    } else {
+      showReconnected(how, recovered, () => session.connected);
+    }
     screen.afterOpen();
+    keepTab();
   },
   rejoined(recovered, reason) {
+    showChat(session.nickname);
     const room = screen.currentRoom();
     if (room) {
       feed.notice(room, "notice.rejoined", {}, true);
@@ -96,11 +109,13 @@ const session = createSession(signalR, feed, {
     }
     showReconnected("rejoined", recovered, () => session.connected);
     screen.afterOpen();
+    keepTab();
   },
   rejoinFailed(room, error) {
     showError(ui.roomError, t("error.rejoin", { room, reason: describeError(error) }));
   },
   expired(nickname, error) {
+    clearTab();
     forgetShown();
     showPrompt(nickname, t("error.expired", { reason: describeError(error) }));
   },
@@ -142,6 +157,7 @@ ui.joinForm.addEventListener("submit", async (event) => {
     showChat(session.nickname);
     screen.switchTo(room);
     screen.afterOpen();
+    keepTab();
     ui.message.focus();
   } catch (error) {
     showError(ui.joinError, describeError(error));
@@ -321,14 +337,38 @@ ui.reconnect.addEventListener("click", async () => {
 
 ui.signOut.addEventListener("click", async () => {
   const nickname = session.nickname;
+  clearTab();
   await session.signOut();
   forgetShown();
   showPrompt(nickname);
   await session.ensureStarted();
 });
 
+/** Saves what a reload of this tab needs to come back as it is: the session and the room on screen. */
+function keepTab() {
+  if (session.token) {
+    saveTab(session.nickname, session.token, screen.current);
+  }
+}
+
+// The room on screen changes often; a reload needs only the last one.
+addEventListener("pagehide", keepTab);
+
+// The room a reloaded tab showed, switched to once the session is back.
+const saved = loadTab();
+const restoredRoom = saved?.room ?? null;
 ui.nickname.value = recall(NICKNAME_KEY) ?? "";
 screen.updateControls();
-ui.nickname.focus();
-ui.nickname.select();
-void session.ensureStarted();
+if (saved) {
+  // The session is held for the reload grace after a page closes: take it back rather than register again.
+  void session.restore(saved.nickname, saved.token).then((restored) => {
+    if (!restored && !session.token) {
+      clearTab();
+      showPrompt(saved.nickname);
+    }
+  });
+} else {
+  ui.nickname.focus();
+  ui.nickname.select();
+  void session.ensureStarted();
+}

@@ -48,8 +48,9 @@ function reconnectDelay({ previousRetryCount, elapsedMilliseconds }) {
  *   reconnecting()            the connection dropped; SignalR is trying to get it back
  *   reconnected()             it is back, and there was no session to resume
  *   catchingUp()              it is back, and the session is being resumed
- *   resumed(how, recovered)   the session is resumed; how: "recovered" (missed messages fetched) or "reloaded"
- *                             (in some room, the latest messages replaced the list)
+ *   resumed(how, recovered)   the session is resumed; how: "recovered" (missed messages fetched), "reloaded"
+ *                             (in some room, the latest messages replaced the list) or "restored" (a reloaded page
+ *                             took back the session it had, see restore)
  *   rejoined(recovered, reason)  the session had expired; a new one under the same nickname is back in the rooms.
  *                             reason: why the old one could not be resumed, as a sentence, or "" for plain expiry
  *   rejoinFailed(room, error) one room could not be rejoined; the page left it
@@ -64,6 +65,7 @@ export function createSession(signalR, feed, hooks) {
     phase: "prompt",      // prompt | registering | ready | resuming
     connected: false,
     signingOut: false,
+    restoring: false,     // the session being resumed is one this page had before a reload
   };
   const lastTypingSent = new Map(); // room -> time of the last Typing call
   let starting = null;
@@ -246,7 +248,7 @@ export function createSession(signalR, feed, hooks) {
           }
         }
         state.phase = "ready";
-        hooks.resumed(reloaded ? "reloaded" : "recovered", recovered);
+        hooks.resumed(state.restoring ? "restored" : reloaded ? "reloaded" : "recovered", recovered);
         return;
       }
     } finally {
@@ -312,6 +314,24 @@ export function createSession(signalR, feed, hooks) {
       }
     }
     hooks.rejoined(recovered, reason);
+  }
+
+  /**
+   * After a reload: takes back the session this tab had (its rooms, with their latest messages, and its nickname),
+   * or, once the session has ended, registers the nickname again. Resolves to whether the page is in a session.
+   */
+  async function restore(nickname, token) {
+    state.nickname = nickname;
+    state.token = token;
+    state.restoring = true;
+    try {
+      if (await ensureStarted()) {
+        await resume();
+      }
+    } finally {
+      state.restoring = false;
+    }
+    return state.phase === "ready";
   }
 
   /** Joins a room by name and takes it in; resolves to the room's name as the server spells it. */
@@ -383,7 +403,7 @@ export function createSession(signalR, feed, hooks) {
     get token() { return state.token; },
     get phase() { return state.phase; },
     get connected() { return state.connected; },
-    ready, ensureStarted, register, resume, join, leave, signOut, send, typing,
+    ready, ensureStarted, register, resume, restore, join, leave, signOut, send, typing,
     history: (room, before, limit) => connection.invoke("History", room, before, limit),
     members: (room, after, limit) => connection.invoke("Members", room, after, limit),
     listRooms: () => connection.invoke("ListRooms"),

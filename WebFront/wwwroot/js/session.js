@@ -358,9 +358,10 @@ export function createSession(signalR, feed, hooks) {
     forget();
   }
 
-  function send(room, text) {
+  /** Sends with the page's own id (outbox.js), so that sending again after a lost answer posts nothing twice. */
+  function sendOnce(room, text, id, afterSeq) {
     lastTypingSent.delete(room); // the next keystroke announces typing again
-    return connection.invoke("SendToRoom", room, text);
+    return connection.invoke("SendToRoomOnce", room, text, id, afterSeq);
   }
 
   /** Tells the room this user is typing, at most once per interval. */
@@ -383,7 +384,7 @@ export function createSession(signalR, feed, hooks) {
     get token() { return state.token; },
     get phase() { return state.phase; },
     get connected() { return state.connected; },
-    ready, ensureStarted, register, resume, join, leave, signOut, send, typing,
+    ready, ensureStarted, register, resume, join, leave, signOut, sendOnce, typing,
     history: (room, before, limit) => connection.invoke("History", room, before, limit),
     members: (room, after, limit) => connection.invoke("Members", room, after, limit),
     listRooms: () => connection.invoke("ListRooms"),

@@ -108,18 +108,19 @@ public sealed partial class ChatRoomGrain(
 
     public async Task<PostResult> Post(PostRequest request)
     {
-        if (_commits.Unsettled(request.MessageId) is { } unsettled)
-        {
-            return new PostResult(PostStatus.Posted, await unsettled);
-        }
-
-        if (_history.FindRecent(request.MessageId) is { } previous)
-        {
-            return new PostResult(PostStatus.Posted, previous);
-        }
-
-        // Every post passes here: the nickname's key (an NFKC fold) is computed once for both lookups.
+        // Every post passes here: the nickname's key (an NFKC fold) is computed once for every lookup.
         var key = ChatRules.KeyOf(request.Nickname.Trim());
+        var earlier = _commits.Unsettled(request.MessageId) is { } unsettled
+            ? await unsettled
+            : _history.FindRecent(request.MessageId);
+        if (earlier is not null)
+        {
+            // A retry gets the first post's answer; a client id reused by someone else gets nothing of theirs.
+            return ChatRules.KeyOf(earlier.Nickname) == key
+                ? new PostResult(PostStatus.Posted, earlier)
+                : new PostResult(PostStatus.IdTaken, null);
+        }
+
         if (bans.State.Bans.ContainsKey(key))
         {
             return new PostResult(PostStatus.Banned, null);
@@ -133,6 +134,13 @@ public sealed partial class ChatRoomGrain(
         if (!ChatRules.TryNormalizeMessage(request.Text, out var text))
         {
             return new PostResult(PostStatus.InvalidMessage, null);
+        }
+
+        // An earlier post with this id would be numbered after AfterSeq: if ids that old are no longer recognised,
+        // posting again could store the message twice.
+        if (request.AfterSeq + 1 < _history.RecentFromSeq)
+        {
+            return new PostResult(PostStatus.TooLate, null);
         }
 
         // The post is numbered after the skip and stored with it, so a failed skip fails the post too.

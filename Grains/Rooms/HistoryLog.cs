@@ -150,6 +150,16 @@ public sealed partial class HistoryLog(
         return found?.Seq <= StoredSeq ? found : null;
     }
 
+    /// <summary>
+    /// The oldest sequence number <see cref="FindRecent"/> still recognises: the first of the page sealed before the
+    /// head, so at least the last <see cref="PageSize"/> stored messages and at most twice that. Past the end of the
+    /// log (nothing to recognise yet) it is the next number.
+    /// </summary>
+    public long RecentFromSeq =>
+        SealedUpTo > 0 && _cached.TryGetValue(PageOf(SealedUpTo), out var previous) && previous.Count > 0
+            ? previous[0].Seq
+            : state.Head.Count > 0 ? state.Head[0].Seq : StoredSeq + 1;
+
     private static long PageOf(long seq) => (seq - 1) / PageSize;
 
     /// <summary>The epoch the sealed pages are keyed by, which a regression does not change.</summary>

@@ -55,6 +55,9 @@ public sealed class ChatClient : IAsyncDisposable
     public Task<JsonElement> SendToRoomAsync(string room, string text) =>
         Connection.InvokeAsync<JsonElement>("SendToRoom", room, text);
 
+    public Task<JsonElement> SendToRoomOnceAsync(string room, string text, string messageId, long afterSeq) =>
+        Connection.InvokeAsync<JsonElement>("SendToRoomOnce", room, text, messageId, afterSeq);
+
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
 
     private static IEnumerable<JsonElement> Expand(JsonElement batch)

@@ -105,6 +105,25 @@ public sealed class ChatHub(
     [RateLimited(RateBucket.Messages)]
     public Task<MessageAck> SendToRoom(string? room, string? text) => SendAsync(RequireRoomName(room), text);
 
+    /// <summary>
+    /// <c>SendToRoom</c> made safe to repeat: the client names the message with a GUID of its own, and a repeat is
+    /// answered with the first one's acknowledgement, never stored or broadcast again. <paramref name="afterSeq"/> is
+    /// the room's last sequence number the client had seen when the message was written; the room refuses the send
+    /// when it can no longer recognise ids that old. A separate name because SignalR binds by name and argument count,
+    /// with no overloads or optional parameters: <c>SendToRoom</c> keeps its two arguments.
+    /// </summary>
+    [RateLimited(RateBucket.Messages)]
+    public Task<MessageAck> SendToRoomOnce(string? room, string? text, string? messageId, long afterSeq)
+    {
+        var name = RequireRoomName(room);
+        if (!Guid.TryParseExact(messageId, "D", out var id) || id == Guid.Empty || afterSeq < 0)
+        {
+            throw new HubException(ChatErrors.InvalidMessageId);
+        }
+
+        return SendAsync(name, text, id, afterSeq);
+    }
+
     /// <summary>Up to <paramref name="limit"/> messages before <paramref name="beforeSeq"/> (latest if null), oldest first.</summary>
     [RateLimited(RateBucket.Other)]
     public async Task<HistoryResult> History(string? room, long? beforeSeq, int limit)
@@ -179,7 +198,7 @@ public sealed class ChatHub(
         }
     }
 
-    private async Task<MessageAck> SendAsync(string room, string? text)
+    private async Task<MessageAck> SendAsync(string room, string? text, Guid? messageId = null, long? afterSeq = null)
     {
         var session = RequireSession();
         RoomJoins.RequireMember(session, room);
@@ -188,7 +207,8 @@ public sealed class ChatHub(
             throw new HubException(ChatErrors.InvalidMessage);
         }
 
-        var request = new PostRequest(Guid.NewGuid(), session.Nickname, session.SessionId, normalized, relay.SeenSeq(room));
+        var request = new PostRequest(
+            messageId ?? Guid.NewGuid(), session.Nickname, session.SessionId, normalized, relay.SeenSeq(room), afterSeq);
         using var activity = ChatActivities.StartSend(room);
         var result = await calls.CallAsync(Context, () => Room(room).Post(request));
         activity?.SetTag("chat.status", result.Status.ToString());
@@ -199,6 +219,8 @@ public sealed class ChatHub(
             { Status: PostStatus.Posted, Message: { } m } => new MessageAck(m.Id, m.Seq, room),
             { Status: PostStatus.InvalidMessage } => throw new HubException(ChatErrors.InvalidMessage),
             { Status: PostStatus.Banned } => throw await BannedAsync(session, room),
+            { Status: PostStatus.IdTaken } => throw new HubException(ChatErrors.MessageIdTaken),
+            { Status: PostStatus.TooLate } => throw new HubException(ChatErrors.TooLateToSendOnce),
             _ => throw new HubException(ChatErrors.NotInRoom),
         };
     }

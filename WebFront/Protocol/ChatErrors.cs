@@ -25,6 +25,11 @@ public static class ChatErrors
     public const string NotAdmin = "Only a chat administrator can do this.";
     public const string Banned = "You are banned from this room.";
     public const string NotOnline = "No one is using that nickname.";
+    public const string InvalidMessageId =
+        "Invalid message id: use a new GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) for each message, and afterSeq 0 or more.";
+    public const string MessageIdTaken = "This message id belongs to someone else's message: send with a new id.";
+    public const string TooLateToSendOnce =
+        "The room moved on too far to tell whether this message was already sent: check the room, then send it with a new id.";
 
     /// <summary>Not a call's error: the reason a connection is closed with when its session is resumed elsewhere.</summary>
     public const string SessionTakenOver = "This session was resumed on another connection.";

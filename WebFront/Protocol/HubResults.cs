@@ -26,7 +26,10 @@ public sealed record RoomJoined(
     bool Recovered,
     int MemberCount);
 
-/// <summary>What <c>Message</c> and <c>SendToRoom</c> return once the room stored and numbered the message.</summary>
+/// <summary>
+/// What <c>Message</c>, <c>SendToRoom</c> and <c>SendToRoomOnce</c> return once the room stored and numbered the
+/// message; for a repeated <c>SendToRoomOnce</c>, the first send's.
+/// </summary>
 public sealed record MessageAck(Guid Id, long Seq, string Room);
 
 /// <summary>A page of history, oldest first; <c>HasMore</c> says whether older messages remain.</summary>

@@ -28,7 +28,7 @@ public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) 
     private const string ClosedWithAnError = "The server closed the connection with the following error: Connection closed with an error.";
 
     private static readonly string[] Methods =
-        ["Register", "Message", "SendToRoom", "JoinRoom", "RejoinRoom", "LeaveRoom", "ListRooms", "History", "Typing", "Resume", "Kick", "Ban", "Unban", "Nope"];
+        ["Register", "Message", "SendToRoom", "SendToRoomOnce", "JoinRoom", "RejoinRoom", "LeaveRoom", "ListRooms", "History", "Typing", "Resume", "Kick", "Ban", "Unban", "Nope"];
 
     [Fact]
     public async Task Ten_thousand_random_calls_crash_nothing()
@@ -47,7 +47,7 @@ public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) 
         {
             var index = random.Next(Clients);
             var method = Methods[random.Next(Methods.Length)];
-            var arguments = Enumerable.Range(0, random.Next(4)).Select(_ => RandomArgument(random)).ToArray();
+            var arguments = Enumerable.Range(0, random.Next(5)).Select(_ => RandomArgument(random)).ToArray();
             // The frame exactly as the client writes it, with the invocation id it is about to use.
             var invocationId = (++invocations[index]).ToString(CultureInfo.InvariantCulture);
             var frameBytes = Protocol.GetMessageBytes(new InvocationMessage(invocationId, method, arguments)).Length;
@@ -106,7 +106,7 @@ public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) 
         return client;
     }
 
-    private static object? RandomArgument(Random random) => random.Next(8) switch
+    private static object? RandomArgument(Random random) => random.Next(9) switch
     {
         0 => null,
         1 => random.Next(int.MinValue, int.MaxValue),
@@ -116,6 +116,7 @@ public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) 
         // Now and then a text that may not fit in one frame, so that the size limit is crossed too.
         5 => RandomText(random, random.Next(random.Next(50) == 0 ? 12_000 : 3000)),
         6 => "geral",
+        7 => new Guid(Enumerable.Range(0, 16).Select(_ => (byte)random.Next(256)).ToArray()).ToString(),
         _ => RandomText(random, random.Next(40)),
     };
 

@@ -24,6 +24,8 @@ public sealed class HostileInputTests(ChatFrontFactory front) : IClassFixture<Ch
         { "wrong argument type", """{"type":1,"invocationId":"1","target":"Register","arguments":[{"a":1}]}""", BindingFailed("Register") },
         { "too many arguments", """{"type":1,"invocationId":"1","target":"Register","arguments":["a","b","c"]}""", BindingFailed("Register") },
         { "too few arguments", """{"type":1,"invocationId":"1","target":"SendToRoom","arguments":["geral"]}""", BindingFailed("SendToRoom") },
+        { "message id not a guid", """{"type":1,"invocationId":"1","target":"SendToRoomOnce","arguments":["geral","hi","1; drop",0]}""", Refused("SendToRoomOnce", ChatErrors.InvalidMessageId) },
+        { "text for afterSeq", """{"type":1,"invocationId":"1","target":"SendToRoomOnce","arguments":["geral","hi","3f2c9a4e-8d1b-4c6f-a0e7-5b9d2c1e7f30","x"]}""", BindingFailed("SendToRoomOnce") },
         { "null argument", """{"type":1,"invocationId":"1","target":"Message","arguments":[null]}""", Refused("Message", ChatErrors.NotRegistered) },
         { "lone surrogate nickname", """{"type":1,"invocationId":"1","target":"Register","arguments":["\ud800x"]}""", BindingFailed("Register") },
         { "path traversal room", """{"type":1,"invocationId":"1","target":"JoinRoom","arguments":["../../etc/passwd"]}""", Refused("JoinRoom", ChatErrors.NotRegistered) },

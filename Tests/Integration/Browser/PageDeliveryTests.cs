@@ -11,7 +11,7 @@ public sealed partial class PageDeliveryTests(BrowserFixture browser)
     private static readonly string[] Files =
     [
         "/", "/css/chat.css", "/js/chat.js", "/js/session.js", "/js/roomfeed.js", "/js/roomscreen.js", "/js/scrollback.js", "/js/status.js",
-        "/js/i18n.js", "/js/rooms.js", "/js/text.js", "/js/view.js", "/js/errors.js", "/js/tabsession.js",
+        "/js/i18n.js", "/js/rooms.js", "/js/text.js", "/js/view.js", "/js/errors.js", "/js/tabsession.js", "/js/outbox.js",
         "/lib/signalr/signalr.min.js",
     ];
 
@@ -62,8 +62,9 @@ public sealed partial class PageDeliveryTests(BrowserFixture browser)
             total += (await http.GetByteArrayAsync(path)).Length;
         }
 
-        // html + css + every module + the SignalR client, uncompressed (the README states the current figures).
-        Assert.InRange(total, 1, 160_000);
+        // html + css + every module + the SignalR client, uncompressed (the README states the current figures). Raised
+        // from 160,000 for the outbox (issue 16), which added about 10 KB raw, 3.8 KB gzipped.
+        Assert.InRange(total, 1, 170_000);
     }
 
     [Fact]

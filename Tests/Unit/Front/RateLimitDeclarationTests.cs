@@ -24,6 +24,7 @@ public sealed class RateLimitDeclarationTests
     [Theory]
     [InlineData(nameof(ChatHub.Message), RateBucket.Messages)]
     [InlineData(nameof(ChatHub.SendToRoom), RateBucket.Messages)]
+    [InlineData(nameof(ChatHub.SendToRoomOnce), RateBucket.Messages)]
     [InlineData(nameof(ChatHub.JoinRoom), RateBucket.Joins)]
     [InlineData(nameof(ChatHub.RejoinRoom), RateBucket.Joins)]
     [InlineData(nameof(ChatHub.LeaveRoom), RateBucket.Joins)]

@@ -178,6 +178,24 @@ public sealed class HistoryLogTests
     }
 
     [Fact]
+    public async Task Ids_are_recognised_from_the_first_message_of_the_page_before_the_head_and_no_further_back()
+    {
+        var log = await LoadAsync(stored: false);
+        var messages = Messages(1, 2 * Page + 1);
+
+        Assert.Equal(1, log.RecentFromSeq);
+        await log.AppendAsync(messages[..5]);
+        Assert.Equal(1, log.RecentFromSeq);
+        await log.AppendAsync(messages[5..(2 * Page)]);
+        Assert.Equal(Page + 1, log.RecentFromSeq); // the head is empty: the last sealed page is the window
+        await log.AppendAsync(messages[(2 * Page)..]);
+        Assert.Equal(Page + 1, log.RecentFromSeq);
+
+        Assert.Null(log.FindRecent(messages[Page - 1].Id));
+        Assert.Equal(messages[Page], log.FindRecent(messages[(int)log.RecentFromSeq - 1].Id));
+    }
+
+    [Fact]
     public async Task A_reloaded_log_brings_back_the_page_before_the_head_so_a_retry_is_still_recognised()
     {
         var first = await LoadAsync(stored: false);

@@ -4,6 +4,7 @@
 //   roomfeed.js    the rooms the session is in, and the server's events and join results applied to them
 //   roomscreen.js  which room is shown, the sidebar, and drawing what the rooms report
 //   scrollback.js  older messages and further members, loaded as the reader scrolls
+//   outbox.js      messages written but not acknowledged yet: kept across reloads, sent once the session is ready
 //   status.js      the header's connection status and the banner
 //   view.js        the drawing itself, over rooms.js (one room's model), i18n.js, errors.js and text.js
 //
@@ -11,14 +12,16 @@
 // the page show it (status.js: the header's status and the banner).
 
 import { describeError } from "./errors.js";
-import { initialLanguage, language, setLanguage, t } from "./i18n.js";
+import { initialLanguage, language, serverText, setLanguage, t } from "./i18n.js";
+import { createOutbox } from "./outbox.js";
 import { createFeed } from "./roomfeed.js";
 import { createRoomScreen } from "./roomscreen.js";
 import { createSession } from "./session.js";
 import { clearTab, loadTab, saveTab } from "./tabsession.js";
 import { banner, clearBanner, forgetReconnected, redrawStatus, showReconnected, status } from "./status.js";
 import {
-  onLogScrolled, openPanel, renderRoom, scrollToBottom, showChat, showError, showPanel, showPrompt, translatePage, ui,
+  announce, onLogScrolled, openPanel, renderOutbox, renderRoom, scrollToBottom, showChat, showError, showPanel,
+  showPendingFrom, showPrompt, translatePage, ui,
 } from "./view.js";
 
 const NICKNAME_KEY = "chat.nickname"; // the last nickname used, to fill in the prompt next time
@@ -39,10 +42,17 @@ if (!signalR) {
 // The screen needs the session, which needs the rooms, which report to the screen: the rooms reach it through these
 // arrows, which run only once the connection delivers events.
 const feed = createFeed({
-  messagesAdded: (room, added, dropped, live) => screen.messagesAdded(room, added, dropped, live),
+  messagesAdded(room, added, dropped, live) {
+    screen.messagesAdded(room, added, dropped, live);
+    outbox.delivered(room.name, new Set(added.map((e) => e.id)));
+  },
   noticeAdded: (room, entry, dropped) => screen.noticeAdded(room, entry, dropped),
   membersChanged: (room) => screen.membersChanged(room),
-  roomJoined: (room, reloaded) => screen.roomJoined(room, reloaded),
+  roomJoined(room, reloaded) {
+    screen.roomJoined(room, reloaded);
+    outbox.delivered(room.name, room.ids, true);
+    void outbox.flush();
+  },
   typingChanged: (room) => screen.typingChanged(room),
 });
 
@@ -93,8 +103,10 @@ const session = createSession(signalR, feed, {
     } else {
       showReconnected(how, recovered, () => session.connected);
     }
+    outbox.open(session.nickname);
     screen.afterOpen();
     keepTab();
+    void outbox.flush();
   },
   rejoined(recovered, reason) {
     showChat(session.nickname);
@@ -108,8 +120,10 @@ const session = createSession(signalR, feed, {
       showError(ui.roomError, reason);
     }
     showReconnected("rejoined", recovered, () => session.connected);
+    outbox.open(session.nickname);
     screen.afterOpen();
     keepTab();
+    void outbox.flush();
   },
   rejoinFailed(room, error) {
     showError(ui.roomError, t("error.rejoin", { room, reason: describeError(error) }));
@@ -123,10 +137,20 @@ const session = createSession(signalR, feed, {
   changed: () => screen.updateControls(),
 });
 const screen = createRoomScreen(session, feed.rooms);
+const outbox = createOutbox(session, feed.rooms, (room, refused) => {
+  if (room === screen.current) {
+    renderOutbox(outbox.of(room), session.nickname);
+  }
+  if (refused) {
+    announce(t("outbox.failed", { reason: serverText(refused.error) }));
+  }
+});
+showPendingFrom(outbox.of);
 
 /** The session is gone (signed out, or expired for good): the screen forgets its rooms too. */
 function forgetShown() {
   screen.forget();
+  outbox.close();
   forgetReconnected();
   clearBanner();
   showPanel(null);
@@ -155,9 +179,11 @@ ui.joinForm.addEventListener("submit", async (event) => {
     const room = await session.register(nickname);
     remember(NICKNAME_KEY, session.nickname);
     showChat(session.nickname);
+    outbox.open(session.nickname); // what this tab had not sent under this nickname, before a reload
     screen.switchTo(room);
     screen.afterOpen();
     keepTab();
+    void outbox.flush();
     ui.message.focus();
   } catch (error) {
     showError(ui.joinError, describeError(error));
@@ -170,7 +196,7 @@ ui.joinForm.addEventListener("submit", async (event) => {
 ui.composer.addEventListener("submit", async (event) => {
   event.preventDefault();
   const room = screen.current;
-  if (!room || !session.ready()) {
+  if (!room || !session.nickname) {
     return;
   }
   const text = ui.message.value;
@@ -178,17 +204,24 @@ ui.composer.addEventListener("submit", async (event) => {
     return;
   }
 
-  // Cleared at once, so the next message can be typed and sent; one connection's calls run in order on the server,
-  // so messages sent in quick succession keep their order.
+  // Cleared at once, so the next message can be typed: the outbox shows it until it is acknowledged, sends in order,
+  // and keeps it while offline. A refusal is shown on the message, with what can be done about it.
   ui.message.value = "";
   showError(ui.sendError, "");
-  try {
-    await session.send(room, text);
-  } catch (error) {
-    showError(ui.sendError, describeError(error));
-    if (!ui.message.value && screen.current === room) {
-      ui.message.value = text; // refused: back in the box, to edit and send again
-    }
+  outbox.add(room, text);
+  scrollToBottom();
+  if (!session.ready()) {
+    announce(t("outbox.waiting"));
+  }
+});
+
+ui.outbox.addEventListener("click", (event) => {
+  const { retry, discard } = event.target.closest("button")?.dataset ?? {};
+  if (retry) {
+    outbox.retry(retry);
+  } else if (discard) {
+    outbox.discard(discard);
+    ui.message.focus();
   }
 });
 

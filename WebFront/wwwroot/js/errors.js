@@ -4,6 +4,7 @@ import { serverText, t } from "./i18n.js";
 
 export const NICKNAME_TAKEN = "Nickname already in use.";
 export const SESSION_EXPIRED = "The session expired or the resume token is invalid: register again.";
+export const NOT_REGISTERED = "Register a nickname before sending messages.";
 export const UNAVAILABLE = "The chat is temporarily unavailable, try again.";
 // Not a call's error: why the server closed this connection (another one took the session).
 export const SESSION_TAKEN_OVER = "This session was resumed on another connection.";

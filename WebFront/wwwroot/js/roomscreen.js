@@ -23,7 +23,7 @@ export function createRoomScreen(session, rooms) {
 
   function updateControls() {
     ui.joinButton.disabled = session.phase !== "prompt";
-    ui.sendButton.disabled = !session.ready() || !current;
+    ui.sendButton.disabled = !session.nickname || !current; // offline too: the outbox keeps it
     ui.roomJoinButton.disabled = !session.ready();
     ui.leaveRoom.disabled = !session.ready() || !current;
     ui.refreshRooms.disabled = !session.ready();

@@ -227,6 +227,7 @@ export function createSession(signalR, feed, hooks) {
             continue;
           }
           // Expired (or refused for another reason): the session is gone, start a new one under the same name.
+          state.restoring = false;
           await registerAgain(text === SESSION_EXPIRED ? "" : describeError(error));
           return;
         }
@@ -248,7 +249,9 @@ export function createSession(signalR, feed, hooks) {
           }
         }
         state.phase = "ready";
-        hooks.resumed(state.restoring ? "restored" : reloaded ? "reloaded" : "recovered", recovered);
+        const how = state.restoring ? "restored" : reloaded ? "reloaded" : "recovered";
+        state.restoring = false;
+        hooks.resumed(how, recovered);
         return;
       }
     } finally {
@@ -324,12 +327,10 @@ export function createSession(signalR, feed, hooks) {
     state.nickname = nickname;
     state.token = token;
     state.restoring = true;
-    try {
-      if (await ensureStarted()) {
-        await resume();
-      }
-    } finally {
-      state.restoring = false;
+    if (await ensureStarted()) {
+      await resume();
+    } else {
+      void restart(); // until the connection is back, however long: the session, or the nickname, is taken back then
     }
     return state.phase === "ready";
   }
@@ -378,9 +379,10 @@ export function createSession(signalR, feed, hooks) {
     forget();
   }
 
-  function send(room, text) {
+  /** Sends with the page's own id (outbox.js), so that sending again after a lost answer posts nothing twice. */
+  function sendOnce(room, text, id, afterSeq) {
     lastTypingSent.delete(room); // the next keystroke announces typing again
-    return connection.invoke("SendToRoom", room, text);
+    return connection.invoke("SendToRoomOnce", room, text, id, afterSeq);
   }
 
   /** Tells the room this user is typing, at most once per interval. */
@@ -403,7 +405,7 @@ export function createSession(signalR, feed, hooks) {
     get token() { return state.token; },
     get phase() { return state.phase; },
     get connected() { return state.connected; },
-    ready, ensureStarted, register, resume, restore, join, leave, signOut, send, typing,
+    ready, ensureStarted, register, resume, restore, join, leave, signOut, sendOnce, typing,
     history: (room, before, limit) => connection.invoke("History", room, before, limit),
     members: (room, after, limit) => connection.invoke("Members", room, after, limit),
     listRooms: () => connection.invoke("ListRooms"),

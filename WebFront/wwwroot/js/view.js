@@ -2,7 +2,7 @@
 // see text.js); no markup is ever built from strings.
 
 import { MAX_ENTRIES, typingText } from "./rooms.js";
-import { dateFormats, formatNumber, t, translateDocument } from "./i18n.js";
+import { dateFormats, formatNumber, serverText, t, translateDocument } from "./i18n.js";
 import { messageNodes } from "./text.js";
 
 const $ = (id) => document.getElementById(id);
@@ -42,6 +42,7 @@ export const ui = {
   beginning: $("beginning"),
   historyError: $("history-error"),
   messages: $("messages"),
+  outbox: $("outbox"),
   jump: $("jump"),
   typing: $("typing"),
   composer: $("composer"),
@@ -339,6 +340,45 @@ export function onLogScrolled() {
   }
 }
 
+let pendingOf = () => [];
+
+/** Where renderRoom finds a room's messages not acknowledged yet (outbox.js). */
+export function showPendingFrom(source) {
+  pendingOf = source;
+}
+
+/**
+ * The shown room's messages not acknowledged yet, below the others, each saying where it is; a refused one says why
+ * and offers to send it again or discard it.
+ */
+export function renderOutbox(entries, me) {
+  const stick = isNearBottom();
+  ui.outbox.replaceChildren(...entries.map((entry) => {
+    const item = entryElement({ kind: "message", id: entry.id, seq: 0, nickname: me, text: entry.text }, me);
+    item.classList.add("pending", entry.state);
+    const status = document.createElement("p");
+    status.className = "delivery";
+    status.textContent = entry.state === "failed"
+      ? t("outbox.failed", { reason: serverText(entry.error) })
+      : t(`outbox.${entry.state}`);
+    item.querySelector(".body").append(status);
+    if (entry.state === "failed") {
+      for (const action of ["retry", "discard"]) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "link";
+        button.dataset[action] = entry.id;
+        button.textContent = t(`outbox.${action}`);
+        status.append(" ", button);
+      }
+    }
+    return item;
+  }));
+  if (stick) {
+    scrollToBottom();
+  }
+}
+
 /** Draws the current room from scratch: title, messages, loader, typing, members. */
 export function renderRoom(room, me) {
   ui.roomTitle.textContent = room ? `#${room.name}` : t("noRoom");
@@ -356,6 +396,7 @@ export function renderRoom(room, me) {
   renderLoadOlder(room);
   renderTyping(room);
   renderMembers(room, me);
+  renderOutbox(room ? pendingOf(room.name) : [], me);
   scrollToBottom();
 }
 

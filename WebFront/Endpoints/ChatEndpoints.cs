@@ -23,9 +23,9 @@ public static class ChatEndpoints
         app.UseSecurityHeaders();
         app.UseResponseCompression();
         // The page's files are endpoints from the build's manifest (Npm.targets adds the SignalR client to it), each
-        // with brotli and gzip made at publish, a content-hash ETag and Cache-Control: no-cache. They are served by
-        // their own paths only, and WebApplication routes before any middleware runs: the rewriter routes "/" again
-        // as the page.
+        // with brotli and gzip copies made at build, an ETag of the bytes sent and Cache-Control: no-cache. They are
+        // served by their own paths only, and WebApplication routes before any middleware runs: the rewriter routes
+        // "/" again, as the page.
         app.UseRewriter(new RewriteOptions().AddRewrite("^$", "index.html", skipRemainingRules: true));
         app.MapStaticAssets();
 

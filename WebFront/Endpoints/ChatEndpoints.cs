@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Rewrite;
 using Microsoft.Net.Http.Headers;
 using OrleansChat.WebFront.Connections;
 using OrleansChat.WebFront.Hubs;
@@ -21,12 +22,12 @@ public static class ChatEndpoints
     {
         app.UseSecurityHeaders();
         app.UseResponseCompression();
-        app.UseDefaultFiles();
-        app.UseStaticFiles(new StaticFileOptions
-        {
-            // The page and its scripts change with every release and carry no fingerprint yet: revalidate.
-            OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
-        });
+        // The page's files are endpoints from the build's manifest (Npm.targets adds the SignalR client to it), each
+        // with brotli and gzip copies made at build, an ETag of the bytes sent and Cache-Control: no-cache. They are
+        // served by their own paths only, and WebApplication routes before any middleware runs: the rewriter routes
+        // "/" again, as the page.
+        app.UseRewriter(new RewriteOptions().AddRewrite("^$", "index.html", skipRemainingRules: true));
+        app.MapStaticAssets();
 
         var images = app.Services.GetRequiredService<BrandImages>();
         // HEAD as the original answered it: crawlers and link checkers ask for the headers only (Kestrel sends no body).

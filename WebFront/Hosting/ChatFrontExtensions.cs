@@ -89,8 +89,8 @@ public static class ChatFrontExtensions
         builder.Services.AddHostedService<RelayWatchdog>();
         builder.Services.AddHostedService<FrontLeaseService>();
         builder.Services.AddSingleton<BrandImages>();
-        // The page's text files (html, css, js, json) shrink to a third; event streams are not in the defaults, so
-        // SignalR's server-sent events are never buffered by compression.
+        // For what is not a page file (those are compressed at build, MapStaticAssets): negotiation's JSON and the
+        // metrics text; event streams are not in the defaults, so SignalR's server-sent events are never buffered.
         builder.Services.AddResponseCompression(o => o.EnableForHttps = true);
         builder.AddChatOperations(
             "orleanschat-webfront", readiness => readiness.AddCheck<ClusterReadyCheck>("cluster"), ChatMetrics.MeterName);

@@ -25,6 +25,7 @@ public static class ChatErrors
     public const string NotAdmin = "Only a chat administrator can do this.";
     public const string Banned = "You are banned from this room.";
     public const string NotOnline = "No one is using that nickname.";
+    public const string InvalidReadPosition = "Invalid read position: seq must be from 1 to the room's last message.";
 
     /// <summary>Not a call's error: the reason a connection is closed with when its session is resumed elsewhere.</summary>
     public const string SessionTakenOver = "This session was resumed on another connection.";

@@ -43,6 +43,7 @@ const feed = createFeed({
   membersChanged: (room) => screen.membersChanged(room),
   roomJoined: (room, reloaded) => screen.roomJoined(room, reloaded),
   typingChanged: (room) => screen.typingChanged(room),
+  readChanged: (room) => screen.readChanged(room),
 });
 
 const session = createSession(signalR, feed, {
@@ -205,7 +206,9 @@ ui.roomList.addEventListener("click", (event) => {
 ui.log.addEventListener("scroll", () => {
   onLogScrolled();
   screen.loadOlderAtTop();
+  screen.markSeen();
 }, { passive: true });
+document.addEventListener("visibilitychange", () => screen.markSeen());
 
 ui.membersPanel.addEventListener("scroll", screen.fillMembers, { passive: true });
 ui.moreMembers.addEventListener("click", () => {

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansChat.Tests.Support;
 using OrleansChat.WebFront.Protocol;
+using OrleansChat.WebFront.Relay;
 using OrleansChat.WebFront.Settings;
 
 namespace OrleansChat.Tests.Functional.Front;
@@ -94,6 +96,33 @@ public sealed class ReadPositionTests(ChatFrontFactory front) : IClassFixture<Ch
         var registered = await stranger.RegisterAsync(Nick("ana"));
 
         Assert.Equal(JsonValueKind.Null, registered.GetProperty("joined").GetProperty("readSeq").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_front_holds_a_users_stream_only_while_it_holds_a_connection_of_the_user()
+    {
+        var relay = front.Services.GetRequiredService<UserStreamRelay>();
+        var before = relay.Subscribed;
+        var ana = await front.ConnectAsync();
+        var token = (await ana.RegisterAsync(Nick("ana"))).GetProperty("resumeToken").GetString();
+        Assert.Equal(before + 1, relay.Subscribed);
+
+        // A second connection of the user (a resume, which closes the first): still one subscription.
+        var anaAgain = await front.ConnectAsync();
+        await anaAgain.Connection.InvokeAsync<JsonElement>("Resume", token, null);
+        await ana.Closed.Task.WaitAsync(Inbox<ChatClient.Received>.DefaultTimeout);
+        await ana.DisposeAsync();
+        Assert.Equal(before + 1, relay.Subscribed);
+
+        await anaAgain.Connection.StopAsync();
+        await anaAgain.DisposeAsync();
+        var deadline = DateTime.UtcNow + Inbox<ChatClient.Received>.DefaultTimeout;
+        while (relay.Subscribed != before && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(before, relay.Subscribed);
     }
 
     private async Task<ChatClient> RegisteredAsync(string name)

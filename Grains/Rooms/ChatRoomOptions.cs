@@ -38,4 +38,12 @@ public sealed class ChatRoomOptions
     /// <summary>How many members (the first in nickname order) a join returns; the rest are paged on demand.</summary>
     [Range(0, 1_000)]
     public int MembersOnJoin { get; set; } = 100;
+
+    /// <summary>
+    /// How long a user's read position may wait in memory before it is stored, so that the marks of a reading session
+    /// (a page marks read as its reader scrolls) cost one write. Other devices hear of a mark at once; a silo that dies
+    /// loses at most this much of it, and a graceful stop or deactivation stores it. 0 stores every mark.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan ReadPositionWriteDelay { get; set; } = TimeSpan.FromSeconds(2);
 }

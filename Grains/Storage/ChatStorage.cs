@@ -6,7 +6,7 @@ namespace OrleansChat.Grains.Storage;
 /// </summary>
 public static class ChatStorage
 {
-    /// <summary>Room logs, history pages and room bans: what must outlive a restart.</summary>
+    /// <summary>Room logs, history pages, room bans and users' read positions: what must outlive a restart.</summary>
     public const string History = "chat-history";
 
     /// <summary>Room members, nickname sessions and the room directory.</summary>

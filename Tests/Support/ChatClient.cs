@@ -24,6 +24,7 @@ public sealed class ChatClient : IAsyncDisposable
         connection.On<JsonElement>("typing", t => Events.Add(new Received("typing", null, t)));
         connection.On<JsonElement>("removed", r => Events.Add(new Received("removed", null, r)));
         connection.On<JsonElement>("history_reset", r => Events.Add(new Received("history_reset", null, r)));
+        connection.On<JsonElement>("read_position", r => Events.Add(new Received("read_position", null, r)));
         connection.Closed += error =>
         {
             Closed.TrySetResult(error);

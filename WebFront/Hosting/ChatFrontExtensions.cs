@@ -79,6 +79,8 @@ public static class ChatFrontExtensions
         builder.Services.AddSingleton<SessionTakeovers>();
         builder.Services.AddSingleton<RoomRemovals>();
         builder.Services.AddSingleton<RoomStreamRelay>();
+        builder.Services.AddSingleton<UserStreamRelay>();
+        builder.Services.AddSingleton<ReadMarks>();
         builder.Services.AddSingleton<GrainCalls>();
         builder.Services.AddSingleton<RoomJoins>();
         builder.Services.AddSingleton<SessionStarts>();

@@ -23,6 +23,7 @@ public sealed class ChatHub(
     IGrainFactory grains,
     SessionStarts starts,
     RoomJoins joins,
+    ReadMarks reads,
     GrainCalls calls,
     RoomStreamRelay relay,
     TypingThrottle typing,
@@ -149,6 +150,17 @@ public sealed class ChatHub(
         {
             await calls.CallAsync(Context, () => relay.PublishTypingAsync(name, session.Nickname));
         }
+    }
+
+    /// <summary>
+    /// The user has read the room up to <paramref name="seq"/>, on this device: every connection of the user hears of it
+    /// (<c>read_position</c>), and joins on any device return it. A mark at or below the user's position does nothing.
+    /// </summary>
+    [RateLimited(RateBucket.Other)]
+    public Task MarkRead(string? room, long seq)
+    {
+        var (session, name) = RequireMember(room);
+        return reads.MarkAsync(Context, session, name, seq);
     }
 
     /// <summary>Administrators only: ends the session holding a nickname, wherever its connection is.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using OrleansChat.Grains.Interfaces.Reading;
 using OrleansChat.Grains.Interfaces.Rooms;
 using OrleansChat.Grains.Interfaces.Sessions;
 using OrleansChat.WebFront.Connections;
@@ -9,11 +10,15 @@ namespace OrleansChat.WebFront.Hubs;
 
 /// <summary>
 /// A connection's way into and out of rooms: the relay starts sending the room before the session joins it (so the
-/// caller sees its own join and nothing between), and stops if the room refuses the join.
+/// caller sees its own join and nothing between), and stops if the room refuses the join. The result carries the
+/// user's read position in the room (<see cref="ReadMarks"/>).
 /// </summary>
-public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, GrainCalls calls)
+public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, GrainCalls calls, ReadMarks reads)
 {
-    public async Task<RoomJoined> JoinAsync(HubCallerContext caller, ConnectionSession session, string room, RoomPosition? position)
+    /// <param name="readPositions">The user's read positions when the caller has them (a resume reads them once for
+    /// all its rooms); null to read them here.</param>
+    public async Task<RoomJoined> JoinAsync(
+        HubCallerContext caller, ConnectionSession session, string room, RoomPosition? position, ReadPositionList? readPositions = null)
     {
         // A ban the connection has not heard of is moot now: the room decides (the ban may have been lifted since).
         session.TakeBan(room);
@@ -51,7 +56,9 @@ public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, Grain
         }
 
         session.Joined(room);
-        return new RoomJoined(room, joined.Members, slice.Epoch, slice.LastSeq, slice.Messages, slice.Recovered, joined.MemberCount);
+        readPositions ??= await reads.PositionsAsync(caller, session);
+        var readSeq = ReadMarks.SeqFor(readPositions, room, slice.Epoch, slice.LastSeq);
+        return new RoomJoined(room, joined.Members, slice.Epoch, slice.LastSeq, slice.Messages, slice.Recovered, joined.MemberCount, readSeq);
     }
 
     public async Task LeaveAsync(HubCallerContext caller, ConnectionSession session, string room)

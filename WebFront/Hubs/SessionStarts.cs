@@ -19,6 +19,8 @@ namespace OrleansChat.WebFront.Hubs;
 public sealed partial class SessionStarts(
     IGrainFactory grains,
     RoomJoins joins,
+    ReadMarks reads,
+    UserStreamRelay userEvents,
     GrainCalls calls,
     ChatAccounts accounts,
     ConnectedUsers users,
@@ -52,8 +54,9 @@ public sealed partial class SessionStarts(
         caller.Items[SessionItem] = session;
         try
         {
-            var joined = await joins.JoinAsync(caller, session, ChatRules.DefaultRoom, position: null);
-            Started(session);
+            var readPositions = await reads.OfNewSessionAsync(caller, session);
+            var joined = await joins.JoinAsync(caller, session, ChatRules.DefaultRoom, position: null, readPositions);
+            await StartedAsync(session);
             return new RegisterResult(session.Nickname, ChatRules.DefaultRoom, token, joined);
         }
         catch
@@ -89,12 +92,13 @@ public sealed partial class SessionStarts(
         try
         {
             var rooms = new List<RoomJoined>(resumed.Rooms.Count);
+            var readPositions = await reads.PositionsAsync(caller, session);
             foreach (var room in resumed.Rooms)
             {
                 var position = positions?.FirstOrDefault(p => p is not null && p.Room == room);
                 try
                 {
-                    rooms.Add(await joins.JoinAsync(caller, session, room, position));
+                    rooms.Add(await joins.JoinAsync(caller, session, room, position, readPositions));
                 }
                 catch (HubException ex) when (ex.Message == ChatErrors.Banned)
                 {
@@ -102,7 +106,7 @@ public sealed partial class SessionStarts(
                 }
             }
 
-            Started(session);
+            await StartedAsync(session);
             return new ResumeResult(session.Nickname, session.ResumeToken, rooms);
         }
         catch
@@ -123,6 +127,7 @@ public sealed partial class SessionStarts(
     {
         metrics.Unregistered();
         users.Remove(session);
+        await userEvents.RemoveAsync(session.NicknameKey, session.ConnectionId);
         try
         {
             await Nickname(session.NicknameKey).Disconnect(new DisconnectRequest(
@@ -150,10 +155,12 @@ public sealed partial class SessionStarts(
         return account;
     }
 
-    private void Started(ConnectionSession session)
+    /// <summary>The connection holds the session: it hears of the user by nickname, and of the user's other devices.</summary>
+    private async Task StartedAsync(ConnectionSession session)
     {
         users.Add(session);
         metrics.Registered();
+        await userEvents.AddAsync(session.NicknameKey, session.ConnectionId);
     }
 
     private INicknameGrain Nickname(string key) => grains.GetGrain<INicknameGrain>(key);

@@ -21,4 +21,7 @@ public static class ChatEvents
 
     /// <summary>To one member only: an administrator kicked it, or banned it from a room.</summary>
     public const string Removed = "removed";
+
+    /// <summary>To every connection of one user: the user read a room up to a message, on this device or another.</summary>
+    public const string ReadPosition = "read_position";
 }

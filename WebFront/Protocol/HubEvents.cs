@@ -48,3 +48,9 @@ public sealed record RemovedEvent(string Room, string Nickname, string Reason)
 /// latest messages. Sent when the room's store went back and messages may be missing from history.
 /// </summary>
 public sealed record HistoryResetEvent(string Room, string Epoch, long LastSeq, IReadOnlyList<BroadcastMessage> Messages);
+
+/// <summary>
+/// The <c>read_position</c> event: the user has read <see cref="Room"/> up to <see cref="Seq"/>, on one of their
+/// connections (this one included).
+/// </summary>
+public sealed record ReadPositionEvent(string Room, long Seq);

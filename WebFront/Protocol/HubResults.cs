@@ -15,7 +15,8 @@ public sealed record RoomPosition(string Room, string? Epoch, long LastSeq);
 /// A room as the caller now sees it. <c>Members</c> is the first page of the members in nickname order, out of
 /// <c>MemberCount</c>; <c>Members</c> (the method) pages the rest. <c>Recovered</c> is true when the caller gave its
 /// position and <c>Messages</c> are exactly the ones it missed; otherwise <c>Messages</c> are the latest ones and a
-/// client that had older state should reload history.
+/// client that had older state should reload history. <c>ReadSeq</c> is how far the user has read the room, on any
+/// device (<c>MarkRead</c>); null when the user never marked it read.
 /// </summary>
 public sealed record RoomJoined(
     string Room,
@@ -24,7 +25,8 @@ public sealed record RoomJoined(
     long LastSeq,
     IReadOnlyList<BroadcastMessage> Messages,
     bool Recovered,
-    int MemberCount);
+    int MemberCount,
+    long? ReadSeq);
 
 /// <summary>
 /// What <c>Message</c>, <c>SendToRoom</c> and <c>SendToRoomOnce</c> return once the room stored and numbered the

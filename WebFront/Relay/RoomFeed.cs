@@ -59,6 +59,9 @@ internal sealed partial class RoomFeed
     /// <summary>The last message this front handed out in the room; a post carries it, so the room can tell if its store went back.</summary>
     public long SeenSeq => _seam.LastSeq;
 
+    /// <summary>The epoch and the last message this front handed out in the room.</summary>
+    public (string Epoch, long LastSeq) Seen => (_seam.Epoch, _seam.LastSeq);
+
     /// <summary>Adds a connection (subscribing for the first) and returns what it missed up to the seam.</summary>
     public async Task<RoomHistorySlice> JoinAsync(ConnectionOutbox connection, RoomPosition? position)
     {

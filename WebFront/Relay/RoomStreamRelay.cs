@@ -99,6 +99,18 @@ public sealed partial class RoomStreamRelay
         }
     }
 
+    /// <summary>
+    /// The room's epoch and the last message this front handed out in it, while it relays the room: a bound on what
+    /// any of its connections can have seen, known without asking the room.
+    /// </summary>
+    public (string Epoch, long LastSeq)? Seen(string room)
+    {
+        lock (_rooms)
+        {
+            return _rooms.TryGetValue(room, out var feed) ? feed.Seen : null;
+        }
+    }
+
     /// <summary>Announces that a member is typing. Straight onto the stream: typing is never stored.</summary>
     public Task PublishTypingAsync(string room, string nickname) =>
         _services.StreamOf(room).OnNextAsync(new MemberTyping(room, _services.Time.GetUtcNow(), nickname));

@@ -28,7 +28,7 @@ public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) 
     private const string ClosedWithAnError = "The server closed the connection with the following error: Connection closed with an error.";
 
     private static readonly string[] Methods =
-        ["Register", "Message", "SendToRoom", "SendToRoomOnce", "JoinRoom", "RejoinRoom", "LeaveRoom", "ListRooms", "History", "Typing", "Resume", "Kick", "Ban", "Unban", "Nope"];
+        ["Register", "Message", "SendToRoom", "SendToRoomOnce", "JoinRoom", "RejoinRoom", "LeaveRoom", "ListRooms", "History", "Typing", "Resume", "Kick", "Ban", "Unban", "MarkRead", "Nope"];
 
     [Fact]
     public async Task Ten_thousand_random_calls_crash_nothing()

@@ -30,6 +30,8 @@ public sealed class HostileInputTests(ChatFrontFactory front) : IClassFixture<Ch
         { "lone surrogate nickname", """{"type":1,"invocationId":"1","target":"Register","arguments":["\ud800x"]}""", BindingFailed("Register") },
         { "path traversal room", """{"type":1,"invocationId":"1","target":"JoinRoom","arguments":["../../etc/passwd"]}""", Refused("JoinRoom", ChatErrors.NotRegistered) },
         { "number for a long", """{"type":1,"invocationId":"1","target":"History","arguments":["geral","NaN",5]}""", BindingFailed("History") },
+        { "text for a read position", """{"type":1,"invocationId":"1","target":"MarkRead","arguments":["geral","9e99"]}""", BindingFailed("MarkRead") },
+        { "read position unregistered", """{"type":1,"invocationId":"1","target":"MarkRead","arguments":["geral",9223372036854775807]}""", Refused("MarkRead", ChatErrors.NotRegistered) },
         { "malformed json", "{\"type\":1,\"invocationId\":\"1\",\"target\":\"Register\",\"arguments\":[\"", null },
         { "not json at all", "\u0000\u0001garbage", null },
     };

@@ -36,6 +36,7 @@ public sealed class ChatClusterFixture : IAsyncLifetime
         MaxRoomsPerUser = 3,
         RetainMessages = 200,
         ReconnectGrace = TimeSpan.FromSeconds(1),
+        ReadPositionWriteDelay = TimeSpan.FromSeconds(1),
     };
 
     private sealed class SiloConfigurator : ISiloConfigurator
@@ -49,6 +50,7 @@ public sealed class ChatClusterFixture : IAsyncLifetime
                 o.MaxRoomsPerUser = Limits.MaxRoomsPerUser;
                 o.RetainMessages = Limits.RetainMessages;
                 o.ReconnectGrace = Limits.ReconnectGrace;
+                o.ReadPositionWriteDelay = Limits.ReadPositionWriteDelay;
             });
             RecordingGrainStorage.Wrap(siloBuilder.Services, ChatStorage.History);
         }

@@ -43,9 +43,16 @@ public sealed class ChatPage(IPage page) : IAsyncDisposable
     /// <summary>The address of every WebSocket the page opened.</summary>
     public List<string> WebSockets { get; } = [];
 
+    /// <summary>The text of every frame the page's WebSockets received, for a test to read what the server said.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> ReceivedFrames { get; } = new();
+
     internal async Task StartAsync(Uri address)
     {
-        Page.WebSocket += (_, socket) => WebSockets.Add(socket.Url);
+        Page.WebSocket += (_, socket) =>
+        {
+            WebSockets.Add(socket.Url);
+            socket.FrameReceived += (_, frame) => ReceivedFrames.Enqueue(frame.Text ?? "");
+        };
         Page.Dialog += (_, dialog) =>
         {
             _problems.Add($"dialog: {dialog.Type} {dialog.Message}");

@@ -54,6 +54,7 @@ const feed = createFeed({
     void outbox.flush();
   },
   typingChanged: (room) => screen.typingChanged(room),
+  readChanged: (room) => screen.readChanged(room),
 });
 
 const session = createSession(signalR, feed, {
@@ -254,7 +255,9 @@ ui.roomList.addEventListener("click", (event) => {
 ui.log.addEventListener("scroll", () => {
   onLogScrolled();
   screen.loadOlderAtTop();
+  screen.markSeen();
 }, { passive: true });
+document.addEventListener("visibilitychange", () => screen.markSeen());
 
 ui.membersPanel.addEventListener("scroll", screen.fillMembers, { passive: true });
 ui.moreMembers.addEventListener("click", () => {

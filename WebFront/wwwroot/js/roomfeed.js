@@ -24,6 +24,7 @@ const PRESENCE_SUMMARY_OVER = 3;
  *   roomJoined(room, reloaded)                   a join, resume or rejoin took the room in; reloaded: its messages
  *                                                were replaced by the latest ones
  *   typingChanged(room)                          who is typing changed
+ *   readChanged(room)                            the user read the room further, on this device or another
  */
 export function createFeed(hooks) {
   /** @type {Map<string, ReturnType<typeof createRoom>>} */
@@ -152,11 +153,16 @@ export function createFeed(hooks) {
     orphans.delete(joined.room);
     let recovered = 0;
     let reloaded = false;
+    // A room never marked read counts as read up to the join.
+    const read = joined.readSeq == null ? null : Number(joined.readSeq) || 0;
     if (!room) {
       room = createRoom(joined.room);
       rooms.set(room.name, room);
       resetMessages(room, joined);
+      room.readSeq = read ?? room.lastSeq;
+      room.lineAfter = room.readSeq;
     } else {
+      room.readSeq = Math.max(room.readSeq, read ?? 0);
       room.pending = null;
       if (joined.recovered && joined.epoch === room.epoch) {
         recovered = addMessages(room, joined.messages ?? []);
@@ -220,6 +226,15 @@ export function createFeed(hooks) {
     orphans.clear();
   }
 
+  /** read_position: the user read a room up to seq, here or on another device. */
+  function readPosition({ room: name, seq }) {
+    const room = rooms.get(name);
+    if (room && Number(seq) > room.readSeq) {
+      room.readSeq = Number(seq);
+      hooks.readChanged(room);
+    }
+  }
+
   /** Someone is typing; shown for a few seconds unless they type again. me: the session's own nickname, not shown. */
   function someoneTyping({ room: name, nickname }, me) {
     const room = rooms.get(name);
@@ -243,5 +258,6 @@ export function createFeed(hooks) {
 
   return {
     rooms, beginJoin, endJoin, route, notice, applyJoined, holdAll, releaseHeld, positions, drop, clear, someoneTyping,
+    readPosition,
   };
 }

@@ -23,6 +23,9 @@ export function createRoom(name) {
     membersRequest: null,   // the Members call in flight, one at a time
     membersError: "",
     unread: 0,
+    readSeq: 0,             // read up to, on any device (the server's)
+    seenSeq: 0,             // seen up to, on this page
+    lineAfter: 0,           // the "new messages" line follows this seq
     hasMore: false,         // older messages can be loaded
     loadingOlder: false,
     pending: null,          // events held back while a join or resume for this room is in flight
@@ -45,6 +48,15 @@ function messageEntry(broadcast) {
 export function oldestSeq(room) {
   const first = room.entries.find((e) => e.kind === "message");
   return first ? first.seq : room.lastSeq + 1;
+}
+
+/** Messages from others not read on any device, loaded or not. */
+export function countUnread(room, me) {
+  const read = Math.max(room.readSeq, room.seenSeq);
+  const messages = room.entries.filter((e) => e.kind === "message" && e.seq > read);
+  const notLoaded = room.hasMore && messages.length ? Math.max(0, messages[0].seq - 1 - read) : 0;
+  room.unread = notLoaded + messages.filter((e) => e.nickname !== me).length;
+  return room.unread;
 }
 
 /** Adds a live or recovered message after the others; null when it was already seen. */

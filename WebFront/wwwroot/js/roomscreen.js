@@ -1,13 +1,15 @@
 // The room on screen: which of the page's rooms is shown, the sidebar around it, and drawing what roomfeed.js
 // reports as it happens (only the room shown is drawn; the others count unread messages). Joining, leaving and
-// listing rooms start here. view.js does the drawing; this module decides what is drawn and when.
+// listing rooms start here, and marking read: a room is read once seen (shown, scrolled to its end, page visible).
+// view.js does the drawing; this module decides what is drawn and when.
 
 import { describeError } from "./errors.js";
 import { t } from "./i18n.js";
+import { countUnread } from "./rooms.js";
 import { createScrollback } from "./scrollback.js";
 import {
-  announce, appendEntries, openPanel, panelsCollapse, renderLoadOlder, renderMembers, renderRoom, renderRoomList,
-  renderServerRooms, renderTyping, showError, showPanel, ui,
+  announce, appendEntries, isNearBottom, openPanel, panelsCollapse, renderLoadOlder, renderMembers, renderRoom,
+  renderRoomList, renderServerRooms, renderTyping, showError, showPanel, ui,
 } from "./view.js";
 
 /** session: session.js; rooms: the page's rooms by name (roomfeed.js keeps them). */
@@ -42,9 +44,10 @@ export function createRoomScreen(session, rooms) {
     current = rooms.has(name) ? name : null;
     const room = currentRoom();
     if (room) {
-      room.unread = 0;
+      room.lineAfter = Math.max(room.readSeq, room.seenSeq);
     }
     renderRoom(room, session.nickname);
+    markSeen();
     renderSidebar();
     showError(ui.sendError, "");
     fillIfShort();
@@ -59,7 +62,11 @@ export function createRoomScreen(session, rooms) {
 
   /** Once registered or resumed: refresh what the sidebar shows. */
   function afterOpen() {
+    for (const room of rooms.values()) {
+      countUnread(room, session.nickname);
+    }
     renderRoom(currentRoom(), session.nickname);
+    markSeen();
     renderSidebar();
     fillIfShort();
     fillMembers();
@@ -70,6 +77,22 @@ export function createRoomScreen(session, rooms) {
   function forget() {
     serverRooms = [];
     current = null;
+  }
+
+  /** The room shown is read if the reader sees its end; the server hears of it. */
+  function markSeen() {
+    const room = currentRoom();
+    if (!room || document.visibilityState !== "visible" || !isNearBottom()) {
+      return;
+    }
+    room.seenSeq = Math.max(room.seenSeq, room.lastSeq);
+    if (room.unread) {
+      countUnread(room, session.nickname);
+      renderRoomList(rooms, current);
+    }
+    if (room.seenSeq > room.readSeq) {
+      session.markRead(room.name, room.seenSeq);
+    }
   }
 
   // ---- what the rooms report (the hooks of roomfeed.js) --------------------------------------------------------
@@ -84,12 +107,15 @@ export function createRoomScreen(session, rooms) {
           announce(t("announce.message", { nickname: entry.nickname, text: entry.text }));
         }
       }
-    } else {
-      const fromOthers = added.filter((e) => e.nickname !== session.nickname).length;
-      if (fromOthers) {
-        room.unread += fromOthers;
-        renderRoomList(rooms, current);
-      }
+      markSeen();
+    }
+    readChanged(room);
+  }
+
+  function readChanged(room) {
+    const before = room.unread;
+    if (countUnread(room, session.nickname) !== before) {
+      renderRoomList(rooms, current);
     }
   }
 
@@ -108,6 +134,7 @@ export function createRoomScreen(session, rooms) {
   }
 
   function roomJoined(room, reloaded) {
+    readChanged(room);
     if (room.name === current) {
       if (reloaded) {
         renderRoom(room, session.nickname);
@@ -195,7 +222,7 @@ export function createRoomScreen(session, rooms) {
   return {
     get current() { return current; },
     currentRoom, updateControls, renderSidebar, switchTo, switchToAnother, afterOpen, forget,
-    messagesAdded, noticeAdded, membersChanged, roomJoined, typingChanged, roomDropped,
+    messagesAdded, noticeAdded, membersChanged, roomJoined, typingChanged, roomDropped, readChanged, markSeen,
     refreshServerRooms, joinRoom, leaveCurrentRoom, ...scrollback,
   };
 }

@@ -22,6 +22,7 @@ const REREGISTER_DELAY_MS = 1500;
 const RESUME_ATTEMPTS = 3;          // when the server is briefly unavailable
 const RESUME_DELAY_MS = 1000;
 const TYPING_SEND_INTERVAL_MS = 2000;
+const MARK_READ_INTERVAL_MS = 1000; // per room
 
 // The hub's room events, and the type each is routed as.
 const ROOM_EVENTS = {
@@ -68,6 +69,7 @@ export function createSession(signalR, feed, hooks) {
     restoring: false,     // the session being resumed is one this page had before a reload
   };
   const lastTypingSent = new Map(); // room -> time of the last Typing call
+  const readMarks = new Map();      // room -> { seq, sent, at, timer }
   let starting = null;
   let restarting = false;
 
@@ -87,6 +89,11 @@ export function createSession(signalR, feed, hooks) {
       }
     });
   }
+  connection.on("read_position", (payload) => {
+    if (payload && typeof payload.room === "string") {
+      feed.readPosition(payload);
+    }
+  });
   connection.on("typing", (payload) => {
     if (payload && typeof payload.room === "string") {
       feed.someoneTyping(payload, state.nickname);
@@ -272,6 +279,7 @@ export function createSession(signalR, feed, hooks) {
   /** The session expired: registers the same nickname and rejoins the rooms the page was in, from where it was. */
   async function registerAgain(reason) {
     const nickname = state.nickname;
+    readMarks.clear(); // a new session: mark again
     const previous = feed.positions();
     let result;
     for (let attempt = 1; ; attempt++) {
@@ -366,6 +374,7 @@ export function createSession(signalR, feed, hooks) {
     state.nickname = null;
     state.phase = "prompt";
     lastTypingSent.clear();
+    readMarks.clear();
   }
 
   /** Closing the connection on purpose is a clean leave: the server announces it right away. */
@@ -383,6 +392,22 @@ export function createSession(signalR, feed, hooks) {
   function sendOnce(room, text, id, afterSeq) {
     lastTypingSent.delete(room); // the next keystroke announces typing again
     return connection.invoke("SendToRoomOnce", room, text, id, afterSeq);
+  }
+
+  /** Marks the room read up to seq for every device: at most once per interval, the latest; a failed one again. */
+  function markRead(room, seq) {
+    const mark = readMarks.get(room) ?? { seq: 0, sent: 0, at: 0 };
+    readMarks.set(room, mark);
+    mark.seq = Math.max(mark.seq, seq);
+    if (!mark.timer && mark.seq > mark.sent) {
+      mark.timer = setTimeout(() => {
+        mark.timer = null;
+        if (ready() && mark.seq > mark.sent) {
+          Object.assign(mark, { sent: mark.seq, at: Date.now() });
+          connection.invoke("MarkRead", room, mark.sent).catch(() => { mark.sent = 0; });
+        }
+      }, mark.at + MARK_READ_INTERVAL_MS - Date.now());
+    }
   }
 
   /** Tells the room this user is typing, at most once per interval. */
@@ -405,7 +430,7 @@ export function createSession(signalR, feed, hooks) {
     get token() { return state.token; },
     get phase() { return state.phase; },
     get connected() { return state.connected; },
-    ready, ensureStarted, register, resume, restore, join, leave, signOut, sendOnce, typing,
+    ready, ensureStarted, register, resume, restore, join, leave, signOut, sendOnce, typing, markRead,
     history: (room, before, limit) => connection.invoke("History", room, before, limit),
     members: (room, after, limit) => connection.invoke("Members", room, after, limit),
     listRooms: () => connection.invoke("ListRooms"),

@@ -323,7 +323,7 @@ function group(element) {
   element.classList.toggle("cont", continues);
 }
 
-function isNearBottom() {
+export function isNearBottom() {
   const log = ui.log;
   return log.scrollHeight - log.scrollTop - log.clientHeight < 48;
 }
@@ -384,6 +384,14 @@ export function renderRoom(room, me) {
   ui.roomTitle.textContent = room ? `#${room.name}` : t("noRoom");
   ui.message.placeholder = room ? t("messagePlaceholder", { room: room.name }) : t("messagePlaceholderNoRoom");
   const elements = room ? room.entries.map((e) => entryElement(e, me)) : [];
+  const first = room?.entries.findIndex((e) => e.kind === "message" && e.seq > room.lineAfter && e.nickname !== me);
+  if (first >= 0) {
+    const line = document.createElement("li");
+    line.className = "notice notice-local";
+    line.id = "unread-line";
+    line.textContent = t("unreadLine");
+    elements.splice(first, 0, line);
+  }
   ui.messages.replaceChildren(...elements);
   elements.forEach(group);
   if (!room) {
@@ -404,6 +412,9 @@ export function renderRoom(room, me) {
 export function appendEntries(entries, me, dropped = 0) {
   const stick = isNearBottom();
   for (let i = 0; i < dropped && ui.messages.firstElementChild; i++) {
+    if (ui.messages.firstElementChild.id === "unread-line") {
+      i--; // not an entry
+    }
     ui.messages.firstElementChild.remove();
   }
   group(ui.messages.firstElementChild);

@@ -1,0 +1,130 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Orleans.Streams;
+using OrleansChat.Grains.Interfaces.Events;
+using OrleansChat.WebFront.Connections;
+using OrleansChat.WebFront.Protocol;
+
+namespace OrleansChat.WebFront.Relay;
+
+/// <summary>
+/// One user as this front receives their stream: the subscription and the user's connections here. The first add
+/// subscribes and the last remove unsubscribes, inside one turn of the user's gate, so the connections and the
+/// subscription never get out of step; a feed whose last connection left is retired, and a later add makes a new one.
+/// </summary>
+internal sealed partial class UserFeed(
+    string user, IAsyncStream<UserEvent> stream, ChatConnections connections, int maxPending, ILogger logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Changed under the gate; locked too, because deliveries read it without the gate.</summary>
+    private readonly HashSet<string> _connections = new(StringComparer.Ordinal);
+
+    private StreamSubscriptionHandle<UserEvent>? _handle;
+    private bool _retired;
+
+    /// <summary>Adds a connection, subscribing if the feed is not yet; false if the feed was retired meanwhile.</summary>
+    public async Task<bool> AddAsync(string connectionId)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_retired)
+            {
+                return false;
+            }
+
+            lock (_connections)
+            {
+                _connections.Add(connectionId);
+            }
+
+            if (_handle is null)
+            {
+                try
+                {
+                    _handle = await stream.SubscribeAsync((e, _) => DeliverAsync(e));
+                }
+                catch (Exception ex)
+                {
+                    // The user's other devices will not be heard from on this connection until another connection of
+                    // the user here subscribes again; its own calls, and its joins' read positions, are not affected.
+                    LogSubscribeFailed(ex, user);
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Removes a connection; the last one unsubscribes and retires the feed (<paramref name="retired"/>).</summary>
+    public async Task RemoveAsync(string connectionId, Action retired)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            int left;
+            lock (_connections)
+            {
+                _connections.Remove(connectionId);
+                left = _connections.Count;
+            }
+
+            if (left > 0 || _retired)
+            {
+                return;
+            }
+
+            _retired = true;
+            retired();
+            if (_handle is { } handle)
+            {
+                _handle = null;
+                await handle.UnsubscribeAsync();
+            }
+        }
+        catch (Exception ex)
+        {
+            LogUnsubscribeFailed(ex, user);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private Task DeliverAsync(UserEvent userEvent)
+    {
+        if (userEvent is not ReadPositionMoved moved)
+        {
+            return Task.CompletedTask;
+        }
+
+        string[] targets;
+        lock (_connections)
+        {
+            targets = [.. _connections];
+        }
+
+        // Serialized once for all of them. A connection already far behind skips it: the room relay is about to drop
+        // it, and its resume returns the position.
+        var message = new SerializedHubMessage(
+            new InvocationMessage(ChatEvents.ReadPosition, [new ReadPositionEvent(moved.Room, moved.Seq)]));
+        foreach (var connectionId in targets)
+        {
+            connections.Find(connectionId)?.TrySend(message, events: 1, maxPending);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to the stream of user {User} failed: their other devices' read positions will not reach them here")]
+    private partial void LogSubscribeFailed(Exception exception, string user);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unsubscribing from the stream of user {User} failed")]
+    private partial void LogUnsubscribeFailed(Exception exception, string user);
+}

@@ -30,7 +30,7 @@ public static class ChatSiloExtensions
         builder.AddValidatedOptions<ChatRoomOptions>(ChatRoomOptions.SectionName);
         var storage = builder.AddValidatedOptions<ChatStorageOptions>(ChatStorageOptions.SectionName);
         var dashboard = builder.Configuration.GetValue(
-            $"{ManagementOptions.SectionName}:{nameof(ManagementOptions.Dashboard)}", defaultValue: true);
+            $"{ManagementOptions.SectionName}:{nameof(ManagementOptions.Dashboard)}", defaultValue: false);
         builder.UseOrleans(silo =>
         {
             if (cluster.Mode == ClusterMode.Redis)

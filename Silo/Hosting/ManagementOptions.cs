@@ -18,8 +18,9 @@ public sealed class ManagementOptions
 
     /// <summary>
     /// Whether a process that hosts a silo serves the Orleans dashboard (at
-    /// <see cref="ChatOperationsExtensions.DashboardPath"/>). It costs memory and a little CPU even when nobody looks
-    /// (bench/README.md, "Settings chosen by measurement"): a memory-tight front can do without.
+    /// <see cref="ChatOperationsExtensions.DashboardPath"/>). Off unless asked: it costs a front with an embedded silo
+    /// CPU on every delivery and memory even when nobody looks (bench/README.md, "Settings chosen by measurement").
+    /// The Silo process turns it on in its appsettings.json, where operators look for it.
     /// </summary>
-    public bool Dashboard { get; set; } = true;
+    public bool Dashboard { get; set; }
 }

@@ -8,8 +8,9 @@ using OrleansChat.Tests.Support;
 namespace OrleansChat.Tests.Functional.Front;
 
 /// <summary>
-/// The Orleans dashboard of the embedded silo is a management endpoint like the metrics: loopback only by default,
-/// and only on the management port when one is set; never where chat users connect.
+/// The Orleans dashboard of the embedded silo, when turned on, is a management endpoint like the metrics: loopback
+/// only by default, and only on the management port when one is set; never where chat users connect. A front serves
+/// none unless asked (the Silo process turns it on in its appsettings.json).
 /// </summary>
 public sealed class DashboardTests
 {
@@ -17,9 +18,9 @@ public sealed class DashboardTests
     private const string ClusterStats = ChatOperationsExtensions.DashboardPath + "/ClusterStats";
 
     [Fact]
-    public async Task By_default_the_dashboard_answers_loopback_clients_with_its_page_and_the_cluster()
+    public async Task Turned_on_the_dashboard_answers_loopback_clients_with_its_page_and_the_cluster()
     {
-        await using var front = new ChatFrontFactory();
+        await using var front = new ChatFrontFactory().With("OrleansChat:Management:Dashboard", "true");
         using var http = new HttpClient { BaseAddress = front.BaseAddress };
 
         using var page = await http.GetAsync(Page);
@@ -32,9 +33,9 @@ public sealed class DashboardTests
     }
 
     [Fact]
-    public async Task Turned_off_the_dashboard_is_not_served_at_all()
+    public async Task By_default_a_front_serves_no_dashboard_at_all()
     {
-        await using var front = new ChatFrontFactory().With("OrleansChat:Management:Dashboard", "false");
+        await using var front = new ChatFrontFactory();
         using var http = new HttpClient { BaseAddress = front.BaseAddress };
 
         using var page = await http.GetAsync(Page);
@@ -76,7 +77,7 @@ public sealed class DashboardTests
         public ManagementPortFrontFactory(int port)
             : base(asTheAppListens: true)
         {
-            With("OrleansChat:Management:Port", port.ToString());
+            With("OrleansChat:Management:Port", port.ToString()).With("OrleansChat:Management:Dashboard", "true");
         }
     }
 }

@@ -138,7 +138,7 @@ public sealed partial class ChatRoomGrain(
 
         // An earlier post with this id would be numbered after AfterSeq: if ids that old are no longer recognised,
         // posting again could store the message twice.
-        if (request.AfterSeq + 1 < _history.RecentFromSeq)
+        if (request.AfterSeq is { } afterSeq && afterSeq + 1 < _history.RecentFromSeq)
         {
             return new PostResult(PostStatus.TooLate, null);
         }

@@ -1,4 +1,6 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using OrleansChat.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
 namespace OrleansChat.Tests.Integration.Browser;
@@ -9,6 +11,8 @@ namespace OrleansChat.Tests.Integration.Browser;
 /// </summary>
 public sealed class ChatPage(IPage page) : IAsyncDisposable
 {
+    private static readonly Regex Negotiate = new("/hubs/chat/negotiate");
+
     // Runs before the page's own scripts (Playwright injects it; the CSP does not apply to it).
     private const string RecordViolations = """
         window.__cspViolations = [];
@@ -84,6 +88,20 @@ public sealed class ChatPage(IPage page) : IAsyncDisposable
         await Page.GotoAsync(address.ToString());
         await Expect(Status).ToHaveAttributeAsync("data-state", "connected");
     }
+
+    /// <summary>
+    /// The network goes: the page's connection, which runs through <paramref name="proxy"/>, resets (no close frame, so
+    /// the server keeps the session for its grace period) and, until <see cref="RestoreNetworkAsync"/>, every attempt
+    /// to open a new one fails. Returns once the page says it is reconnecting.
+    /// </summary>
+    public async Task CutNetworkAsync(TcpProxy proxy)
+    {
+        await Page.RouteAsync(Negotiate, route => route.AbortAsync("internetdisconnected"));
+        proxy.DropAll();
+        await Expect(Status).ToHaveAttributeAsync("data-state", "reconnecting");
+    }
+
+    public Task RestoreNetworkAsync() => Page.UnrouteAsync(Negotiate);
 
     /// <summary>Takes a nickname on the prompt, with the keyboard, and waits for the chat.</summary>
     public async Task JoinAsync(string nickname)

@@ -147,12 +147,7 @@ public sealed class ChatPageTests(BrowserFixture browser)
         await bia.SendAsync("before the drop");
         await Expect(ana.Message("before the drop")).ToHaveCountAsync(1);
 
-        // The network goes: connections reset (no close frame, so the server keeps the session for its grace
-        // period) and, until it is back, the page cannot open a new one.
-        var negotiate = new Regex("/hubs/chat/negotiate");
-        await ana.Page.RouteAsync(negotiate, route => route.AbortAsync("internetdisconnected"));
-        proxy.DropAll();
-        await Expect(ana.Status).ToHaveAttributeAsync("data-state", "reconnecting");
+        await ana.CutNetworkAsync(proxy);
         await Expect(ana.Banner).ToContainTextAsync("Reconnecting");
         await Expect(ana.Page.Locator("#send-button")).ToBeEnabledAsync(); // what is written goes to the outbox
         await ana.ScreenshotAsync("04-reconnecting");
@@ -164,7 +159,7 @@ public sealed class ChatPageTests(BrowserFixture browser)
         }
 
         await Expect(ana.Message("missed one")).ToHaveCountAsync(0);
-        await ana.Page.UnrouteAsync(negotiate);
+        await ana.RestoreNetworkAsync();
 
         // The page retries after 0, 1, 2 s, then every 3 s or so: the next attempt may be nearly 4 s away.
         await Expect(ana.Status).ToHaveTextAsync("Connected · 3 missed messages recovered", new() { Timeout = 30_000 });

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using OrleansChat.Tests.Support;
 using static Microsoft.Playwright.Assertions;
@@ -14,7 +13,6 @@ namespace OrleansChat.Tests.Integration.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class OfflineSendingPageTests(BrowserFixture browser)
 {
-    private static readonly Regex Negotiate = new("/hubs/chat/negotiate");
 
     private static string Unique(string name) => $"{name}-{Guid.NewGuid().ToString("N")[..5]}";
 
@@ -35,7 +33,7 @@ public sealed class OfflineSendingPageTests(BrowserFixture browser)
         await Expect(ana.Members).ToHaveCountAsync(2);
         await ana.SendAsync("while online");
 
-        await CutAsync(ana, proxy);
+        await ana.CutNetworkAsync(proxy);
         string[] offline = ["written offline, first", "written offline, second"];
         foreach (var text in offline)
         {
@@ -49,7 +47,7 @@ public sealed class OfflineSendingPageTests(BrowserFixture browser)
         await Expect(ana.Page.Locator("#outbox")).ToHaveAttributeAsync("aria-label", "Not sent yet");
         await ana.ScreenshotAsync("20-pending-offline");
 
-        await ana.Page.UnrouteAsync(Negotiate);
+        await ana.RestoreNetworkAsync();
 
         await Expect(Pending(ana)).ToHaveCountAsync(0);
         Assert.Equal(["while online", .. offline], await ana.MessageTextsAsync());
@@ -75,7 +73,7 @@ public sealed class OfflineSendingPageTests(BrowserFixture browser)
         await bia.JoinAsync(Unique("bia"));
         await Expect(ana.Members).ToHaveCountAsync(2);
 
-        await CutAsync(ana, proxy);
+        await ana.CutNetworkAsync(proxy);
         await ana.Composer.FillAsync("written before the reload");
         await ana.Composer.PressAsync("Enter");
         await Expect(Pending(ana)).ToHaveCountAsync(1);
@@ -84,7 +82,7 @@ public sealed class OfflineSendingPageTests(BrowserFixture browser)
         var kept = await ana.Page.EvaluateAsync<string>(
             "() => Object.keys(sessionStorage).filter((k) => k.startsWith('chat.outbox:')).map((k) => sessionStorage.getItem(k)).join()");
         Assert.Contains("written before the reload", kept);
-        await ana.Page.UnrouteAsync(Negotiate);
+        await ana.RestoreNetworkAsync();
         await Expect(ana.Page.Locator("#who")).ToHaveTextAsync(anaName, new() { Timeout = 40_000 });
         await Expect(ana.Status).ToHaveAttributeAsync("data-state", "connected");
 
@@ -122,13 +120,5 @@ public sealed class OfflineSendingPageTests(BrowserFixture browser)
         await ana.SendAsync("a valid one");
         await Expect(ana.Messages).ToHaveCountAsync(1);
         await ana.AssertCleanAsync();
-    }
-
-    /// <summary>The network goes: the connection resets and, until the test unroutes it, no new one can open.</summary>
-    private static async Task CutAsync(ChatPage page, TcpProxy proxy)
-    {
-        await page.Page.RouteAsync(Negotiate, route => route.AbortAsync("internetdisconnected"));
-        proxy.DropAll();
-        await Expect(page.Status).ToHaveAttributeAsync("data-state", "reconnecting");
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using OrleansChat.Tests.Support;
 using static Microsoft.Playwright.Assertions;
 
@@ -38,11 +37,8 @@ public sealed class ReconnectPageTests(BrowserFixture browser)
         await Expect(ana.Message("before the outage")).ToHaveCountAsync(1);
 
         // The network goes for the whole outage: the connection resets and every attempt to open one fails.
-        var negotiate = new Regex("/hubs/chat/negotiate");
-        await ana.Page.RouteAsync(negotiate, route => route.AbortAsync("internetdisconnected"));
-        proxy.DropAll();
         var down = Stopwatch.StartNew();
-        await Expect(ana.Status).ToHaveAttributeAsync("data-state", "reconnecting");
+        await ana.CutNetworkAsync(proxy);
         string[] missed = ["missed one", "missed two"];
         foreach (var text in missed)
         {
@@ -52,7 +48,7 @@ public sealed class ReconnectPageTests(BrowserFixture browser)
         // The outage itself is what the test sets up, not a wait for something to happen.
         await Task.Delay(Outage - down.Elapsed);
         await Expect(ana.Status).ToHaveAttributeAsync("data-state", "reconnecting");
-        await ana.Page.UnrouteAsync(negotiate);
+        await ana.RestoreNetworkAsync();
 
         await Expect(ana.Status).ToHaveTextAsync("Connected · 2 missed messages recovered",
             new() { Timeout = (float)BackWithin.TotalMilliseconds });

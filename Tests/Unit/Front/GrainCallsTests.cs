@@ -1,5 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -30,7 +28,7 @@ public sealed class GrainCallsTests
         var start = _time.GetUtcNow();
         var attempts = new List<TimeSpan>();
 
-        var call = calls.CallAsync(new Caller(), () =>
+        var call = calls.CallAsync(new TestCaller(), () =>
         {
             attempts.Add(_time.GetUtcNow() - start);
             return new TaskCompletionSource<int>().Task;
@@ -71,7 +69,7 @@ public sealed class GrainCallsTests
         var recovered = TimeSpan.FromSeconds(5);
         var attempts = 0;
 
-        var call = calls.CallAsync(new Caller(), () =>
+        var call = calls.CallAsync(new TestCaller(), () =>
         {
             attempts++;
             return _time.GetUtcNow() - start < recovered
@@ -97,24 +95,5 @@ public sealed class GrainCallsTests
         var options = new ChatFrontOptions { GrainCallAttemptTimeout = TimeSpan.FromSeconds(2), GrainCallRetryBudget = TimeSpan.FromSeconds(1) };
         var results = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
         Assert.Contains(results, r => r.MemberNames.Contains(nameof(ChatFrontOptions.GrainCallRetryBudget)));
-    }
-
-    private sealed class Caller : HubCallerContext
-    {
-        public override string ConnectionId => "conn-1";
-
-        public override string? UserIdentifier => null;
-
-        public override ClaimsPrincipal? User => null;
-
-        public override IDictionary<object, object?> Items { get; } = new Dictionary<object, object?>();
-
-        public override IFeatureCollection Features { get; } = new FeatureCollection();
-
-        public override CancellationToken ConnectionAborted => CancellationToken.None;
-
-        public override void Abort()
-        {
-        }
     }
 }

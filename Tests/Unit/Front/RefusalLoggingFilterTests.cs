@@ -1,5 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Logging;
 using OrleansChat.WebFront.Hubs;
@@ -48,7 +46,7 @@ public sealed class RefusalLoggingFilterTests
     {
         var filter = new RefusalLoggingFilter(_log);
         var context = new HubInvocationContext(
-            new Caller(), new EmptyServices(), new NoHub(), typeof(ChatHub).GetMethod(nameof(ChatHub.Register))!, []);
+            new TestCaller(), new EmptyServices(), new NoHub(), typeof(ChatHub).GetMethod(nameof(ChatHub.Register))!, []);
         await filter.InvokeMethodAsync(context, _ => ValueTask.FromException<object?>(failure));
     }
 
@@ -72,24 +70,5 @@ public sealed class RefusalLoggingFilterTests
     private sealed class EmptyServices : IServiceProvider
     {
         public object? GetService(Type serviceType) => null;
-    }
-
-    private sealed class Caller : HubCallerContext
-    {
-        public override string ConnectionId => "conn-1";
-
-        public override string? UserIdentifier => null;
-
-        public override ClaimsPrincipal? User => null;
-
-        public override IDictionary<object, object?> Items { get; } = new Dictionary<object, object?>();
-
-        public override IFeatureCollection Features { get; } = new FeatureCollection();
-
-        public override CancellationToken ConnectionAborted => CancellationToken.None;
-
-        public override void Abort()
-        {
-        }
     }
 }

@@ -5,15 +5,12 @@ using OrleansChat.Grains.Storage;
 namespace OrleansChat.Grains.Fronts;
 
 /// <summary>
-/// The nickname sessions held by one front, so a front's death can be turned into their departures; and the front's
-/// ear, so a session resumed elsewhere can have its old connection closed.
+/// The nickname sessions with a connection on one front, so a front's death can be turned into their departures.
 /// </summary>
 public sealed class FrontSessionsGrain(
     [PersistentState("sessions", ChatStorage.Presence)] IPersistentState<HashSet<string>> sessions)
     : Grain, IFrontSessionsGrain
 {
-    private IFrontConnections? _front;
-
     public Task Add(string nicknameKey) =>
         sessions.State.Add(nicknameKey) ? sessions.WriteStateAsync() : Task.CompletedTask;
 
@@ -28,12 +25,4 @@ public sealed class FrontSessionsGrain(
         sessions.State = [];
         DeactivateOnIdle();
     }
-
-    public Task Listen(IFrontConnections front)
-    {
-        _front = front;
-        return Task.CompletedTask;
-    }
-
-    public Task TakenOver(SessionTakenOver takeover) => _front?.TakenOver(takeover) ?? Task.CompletedTask;
 }

@@ -16,6 +16,13 @@ public sealed class ChatRoomOptions
     [Range(1, 1_000)]
     public int MaxRoomsPerUser { get; set; } = 20;
 
+    /// <summary>
+    /// How many connections (tabs and devices) one user's session may have at once. A connection whose drop the server
+    /// has not noticed yet still counts until it does (at most SignalR's client timeout, 30 s).
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxConnectionsPerUser { get; set; } = 10;
+
     /// <summary>Messages kept per room; older ones are dropped a page at a time. 0 keeps everything.</summary>
     [Range(0, int.MaxValue)]
     public int RetainMessages { get; set; } = 100_000;

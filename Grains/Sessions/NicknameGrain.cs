@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Streams;
+using OrleansChat.Grains.Interfaces.Events;
 using OrleansChat.Grains.Interfaces.Fronts;
 using OrleansChat.Grains.Interfaces.Moderation;
 using OrleansChat.Grains.Interfaces.Rooms;
@@ -12,8 +14,10 @@ using OrleansChat.Grains.Storage;
 namespace OrleansChat.Grains.Sessions;
 
 /// <summary>
-/// One nickname and the session holding it. The grain, not a front, decides when a user has really left: a dropped
-/// connection only detaches the session, and the rooms hear of the leave when the grace period runs out.
+/// One nickname and the session holding it, with every connection (tab, device) speaking for it. The grain, not a front,
+/// decides when a user has really left: a connection that goes only leaves the session's list, and the last one to go
+/// detaches the session; the rooms hear of the leave when the grace period runs out. The user's other connections
+/// hear of a room joined or left on the user's stream (<see cref="SessionRoomsChanged"/>).
 /// </summary>
 public sealed partial class NicknameGrain(
     [PersistentState("session", ChatStorage.Presence)] IPersistentState<NicknameState> session,
@@ -31,6 +35,14 @@ public sealed partial class NicknameGrain(
 
     private bool Active => State.SessionId != Guid.Empty;
 
+    private string Key => this.GetPrimaryKeyString();
+
+    /// <summary>
+    /// Resume tokens a session keeps: one per signed-in device that joined it, up to twice the connections a user may
+    /// have; the oldest is let go first, and its device registers again (which, signed in, joins the session again).
+    /// </summary>
+    private int MaxTokens => 2 * _options.MaxConnectionsPerUser;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (Active && State.DetachedAt is { } detachedAt)
@@ -43,71 +55,59 @@ public sealed partial class NicknameGrain(
 
     public async Task<ClaimResult> Claim(ClaimRequest request)
     {
-        if (!ChatRules.TryNormalizeNickname(request.Nickname, out var nickname)
-            || ChatRules.KeyOf(nickname) != this.GetPrimaryKeyString())
+        if (!ChatRules.TryNormalizeNickname(request.Nickname, out var nickname) || ChatRules.KeyOf(nickname) != Key)
         {
             return new ClaimResult(ClaimStatus.InvalidNickname, request.Nickname, Guid.Empty);
         }
 
         if (Active)
         {
-            // The same token again is a retried claim (the first answer was lost with a silo): same session.
-            return CryptographicOperations.FixedTimeEquals(State.TokenHash, request.TokenHash)
-                ? new ClaimResult(ClaimStatus.Claimed, State.Nickname, State.SessionId)
-                : new ClaimResult(ClaimStatus.Taken, State.Nickname, Guid.Empty);
+            // The same token again is a retried claim (the first answer was lost with a silo); a signed-in account
+            // proves the nickname is its own, and its new device joins the session with a token of its own.
+            var retried = HoldsToken(request.TokenHash);
+            if (!retried && !request.AccountProven)
+            {
+                return new ClaimResult(ClaimStatus.Taken, State.Nickname, Guid.Empty);
+            }
+
+            if (!await AttachAsync(request.ConnectionId, request.FrontId, retried ? null : request.TokenHash))
+            {
+                return new ClaimResult(ClaimStatus.TooManyConnections, State.Nickname, Guid.Empty);
+            }
+
+            LogAttached(State.Nickname, State.Attachments.Count);
+            return new ClaimResult(ClaimStatus.Claimed, State.Nickname, State.SessionId, State.Rooms.ToList(), State.Revision);
         }
 
         session.State = new NicknameState
         {
             Nickname = nickname,
             SessionId = Guid.NewGuid(),
-            TokenHash = request.TokenHash,
-            ConnectionId = request.ConnectionId,
-            FrontId = request.FrontId,
-            AttachedAt = time.GetUtcNow(),
+            TokenHashes = [request.TokenHash],
+            Attachments = [new SessionAttachment(request.ConnectionId, request.FrontId, time.GetUtcNow())],
         };
         await session.WriteStateAsync();
-        await FrontSessions(request.FrontId).Add(this.GetPrimaryKeyString());
+        await FrontSessions(request.FrontId).Add(Key);
         return new ClaimResult(ClaimStatus.Claimed, nickname, State.SessionId);
     }
 
     public async Task<ResumeResult> Resume(ResumeRequest request)
     {
-        if (!Active || !CryptographicOperations.FixedTimeEquals(State.TokenHash, request.TokenHash))
+        if (!Active || !HoldsToken(request.TokenHash))
         {
-            return new ResumeResult(null, Guid.Empty, []);
+            return new ResumeResult(ResumeStatus.Expired, null, Guid.Empty, []);
         }
 
-        StopGracePeriod();
-        var previousFront = State.FrontId;
-        // One session, one connection: a resume while the old connection is still attached (a second tab with the
-        // same token, or a client that reconnected before the server saw its old connection drop) takes the session
-        // from it, and the old connection is closed. A retry of this resume comes from the same connection.
-        var takeover = State.DetachedAt is null && State.ConnectionId != request.ConnectionId
-            ? new SessionTakenOver(State.Nickname, State.ConnectionId)
-            : null;
-        State.DetachedAt = null;
-        State.GraceEndsAt = null;
-        State.ConnectionId = request.ConnectionId;
-        State.FrontId = request.FrontId;
-        State.AttachedAt = time.GetUtcNow();
-        await session.WriteStateAsync();
-        if (previousFront != request.FrontId)
+        // One session, many connections: a resume adds this one, whether the user's other tabs and devices are
+        // connected or not. A connection whose drop the server has not seen yet stays on the list until it is seen.
+        if (!await AttachAsync(request.ConnectionId, request.FrontId, newToken: null))
         {
-            await FrontSessions(request.FrontId).Add(this.GetPrimaryKeyString());
-            await FrontSessions(previousFront).Remove(this.GetPrimaryKeyString());
-            // Rooms record the front holding each member, so a dead front's members can be found: keep it current.
-            await Task.WhenAll(State.Rooms.Select(room =>
-                Room(room).Join(new JoinRequest(State.Nickname, State.SessionId, State.FrontId))));
+            LogTooManyConnections(State.Nickname, State.Attachments.Count);
+            return new ResumeResult(ResumeStatus.TooManyConnections, null, Guid.Empty, []);
         }
 
-        if (takeover is not null)
-        {
-            await TellTakenOverAsync(previousFront, takeover);
-        }
-
-        LogResumed(State.Nickname);
-        return new ResumeResult(State.Nickname, State.SessionId, State.Rooms.ToList());
+        LogResumed(State.Nickname, State.Attachments.Count);
+        return new ResumeResult(ResumeStatus.Resumed, State.Nickname, State.SessionId, State.Rooms.ToList(), State.Revision);
     }
 
     public async Task<JoinResult> JoinRoom(SessionRoomRequest request)
@@ -123,16 +123,21 @@ public sealed partial class NicknameGrain(
             return new JoinResult(JoinStatus.TooManyRooms, State.Nickname, null);
         }
 
-        var result = await Room(request.Room).Join(new JoinRequest(State.Nickname, State.SessionId, State.FrontId));
+        var frontId = State.Attachments.Find(a => a.ConnectionId == request.ConnectionId)?.FrontId
+            ?? State.Attachments.FirstOrDefault()?.FrontId
+            ?? string.Empty;
+        var result = await Room(request.Room).Join(new JoinRequest(State.Nickname, State.SessionId, frontId));
         if (result.Status == JoinStatus.Joined && !known)
         {
             State.Rooms.Add(request.Room);
-            await session.WriteStateAsync();
+            await RoomsChangedAsync(request.Room, joined: true, request.ConnectionId);
         }
         else if (result.Status == JoinStatus.Banned && known)
         {
-            // Banned while in the room: the room already took the member out; the session learns of it here.
+            // Banned while in the room: the room already took the member out (and told every connection); the
+            // session learns of it here.
             State.Rooms.Remove(request.Room);
+            State.Revision++;
             await session.WriteStateAsync();
         }
 
@@ -146,18 +151,32 @@ public sealed partial class NicknameGrain(
             return;
         }
 
-        await session.WriteStateAsync();
+        await RoomsChangedAsync(request.Room, joined: false, request.ConnectionId);
         await Room(request.Room).Leave(new LeaveRequest(State.Nickname, State.SessionId));
     }
 
     public async Task Disconnect(DisconnectRequest request)
     {
-        if (!Active || request.SessionId != State.SessionId || request.ConnectionId != State.ConnectionId)
+        if (!Active || request.SessionId != State.SessionId
+            || State.Attachments.Find(a => a.ConnectionId == request.ConnectionId) is not { } attachment)
         {
             return;
         }
 
-        var grace = request.PageClosed ? TimeSpan.FromTicks(Math.Min(_options.ReloadGrace.Ticks, _options.ReconnectGrace.Ticks)) : _options.ReconnectGrace;
+        State.Attachments.Remove(attachment);
+        if (State.Attachments.Count > 0)
+        {
+            // The user is still here through another tab or device: nothing to announce, whatever the close was.
+            await session.WriteStateAsync();
+            await LeaveFrontIfDoneAsync(attachment.FrontId);
+            LogConnectionLeft(State.Nickname, State.Attachments.Count);
+            return;
+        }
+
+        await LeaveFrontIfDoneAsync(attachment.FrontId);
+        var grace = request.PageClosed
+            ? TimeSpan.FromTicks(Math.Min(_options.ReloadGrace.Ticks, _options.ReconnectGrace.Ticks))
+            : _options.ReconnectGrace;
         if (request.Clean || grace <= TimeSpan.Zero)
         {
             await EndSessionAsync();
@@ -170,28 +189,40 @@ public sealed partial class NicknameGrain(
 
     public async Task FrontLost(FrontLost lost)
     {
-        if (!Active || State.FrontId != lost.FrontId || State.DetachedAt is not null)
+        if (!Active)
         {
             return;
         }
 
-        if (!lost.Clean && State.AttachedAt > lost.DecidedAt)
+        var onFront = State.Attachments.FindAll(a => a.FrontId == lost.FrontId);
+        // A connection that took the session after the directory gave up on the front shows the front was alive then,
+        // so this eviction is not about it: it was delayed (on a stalled silo, say).
+        var gone = onFront.FindAll(a => lost.Clean || a.AttachedAt <= lost.DecidedAt);
+        if (gone.Count < onFront.Count)
         {
-            // The connection took the session after the directory gave up on the front, so the front was alive
-            // then and this eviction is not about it: it was delayed (on a stalled silo, say), and the front has
-            // since made its clients take their sessions back.
             LogStaleFrontLost(State.Nickname, lost.FrontId, lost.DecidedAt);
+        }
+
+        if (gone.Count == 0)
+        {
+            return;
+        }
+
+        State.Attachments.RemoveAll(gone.Contains);
+        if (State.Attachments.Count > 0)
+        {
+            await session.WriteStateAsync();
             return;
         }
 
         if (lost.Clean || _options.ReconnectGrace <= TimeSpan.Zero)
         {
             // The front's session list is being evicted and is waiting on this call: do not call back into it.
-            await EndSessionAsync(leaveFront: false);
+            await EndSessionAsync();
             return;
         }
 
-        // The front died: the connection was lost when the front stopped renewing, so the grace period runs from then.
+        // The front died: its connections were lost when it stopped renewing, so the grace period runs from then.
         await DetachAsync(lost.Since, _options.ReconnectGrace);
         LogFrontLost(State.Nickname, lost.FrontId);
     }
@@ -204,34 +235,87 @@ public sealed partial class NicknameGrain(
         }
 
         var (nickname, sessionId) = (State.Nickname, State.SessionId);
-        // Removed before the session ends, so each room says "kicked" (fronts close the connection) rather than
-        // the plain leave that ending the session would announce.
+        // Removed before the session ends, so each room says "kicked" (fronts close every connection of the user)
+        // rather than the plain leave that ending the session would announce.
         await Task.WhenAll(State.Rooms.Select(room =>
             Room(room).Remove(new RemoveRequest(nickname, sessionId, RemovalReason.Kicked))));
         LogKicked(nickname, request.By);
+        await Task.WhenAll(State.Attachments.Select(a => a.FrontId).Distinct().Select(front => FrontSessions(front).Remove(Key)));
         await EndSessionAsync();
         return new ModerationResult(ModerationStatus.Done, nickname);
     }
 
+    private bool HoldsToken(byte[] tokenHash) =>
+        State.TokenHashes.Exists(hash => CryptographicOperations.FixedTimeEquals(hash, tokenHash));
+
     /// <summary>
-    /// Asks the old connection's front to close it. The session has moved whatever happens here: a front that cannot
-    /// be told is dead or about to lose its lease, and its connection with it; the old connection's own close is
-    /// ignored, since it no longer holds the session.
+    /// Adds a connection to the session (a connection already on it is a retry), with a new device's token if given;
+    /// false if the session has as many connections as a user may have.
     /// </summary>
-    private async Task TellTakenOverAsync(string frontId, SessionTakenOver takeover)
+    private async Task<bool> AttachAsync(string connectionId, string frontId, byte[]? newToken)
     {
-        try
+        if (State.Attachments.Exists(a => a.ConnectionId == connectionId))
         {
-            await FrontSessions(frontId).TakenOver(takeover);
-            LogTakenOver(takeover.Nickname, takeover.ConnectionId, frontId);
+            return true;
         }
-        catch (Exception ex)
+
+        if (State.Attachments.Count >= _options.MaxConnectionsPerUser)
         {
-            LogTakeoverNotTold(ex, takeover.Nickname, frontId);
+            return false;
+        }
+
+        StopGracePeriod();
+        var newFront = !State.Attachments.Exists(a => a.FrontId == frontId);
+        State.Attachments.Add(new SessionAttachment(connectionId, frontId, time.GetUtcNow()));
+        State.DetachedAt = null;
+        State.GraceEndsAt = null;
+        if (newToken is not null)
+        {
+            State.TokenHashes.Add(newToken);
+            if (State.TokenHashes.Count > MaxTokens)
+            {
+                State.TokenHashes.RemoveAt(0);
+            }
+        }
+
+        await session.WriteStateAsync();
+        if (newFront)
+        {
+            await FrontSessions(frontId).Add(Key);
+        }
+
+        return true;
+    }
+
+    /// <summary>A front with no connection of the session left no longer needs to tell the session it died.</summary>
+    private async Task LeaveFrontIfDoneAsync(string frontId)
+    {
+        if (!State.Attachments.Exists(a => a.FrontId == frontId))
+        {
+            await FrontSessions(frontId).Remove(Key);
         }
     }
 
-    /// <summary>The connection is gone since <paramref name="since"/>: the session waits <paramref name="grace"/> from then.</summary>
+    /// <summary>
+    /// Stores the session's rooms and tells the user's connections. Told after the write: a connection that misses the
+    /// event (the stream failed) still finds the room on its next resume.
+    /// </summary>
+    private async Task RoomsChangedAsync(string room, bool joined, string byConnection)
+    {
+        State.Revision++;
+        await session.WriteStateAsync();
+        try
+        {
+            await this.GetStreamProvider(ChatStreams.ProviderName).GetStream<UserEvent>(ChatStreams.ForUser(Key))
+                .OnNextAsync(new SessionRoomsChanged(Key, time.GetUtcNow(), room, joined, byConnection, State.Rooms.ToList(), State.Revision));
+        }
+        catch (Exception ex)
+        {
+            LogRoomsChangeNotTold(ex, State.Nickname, room);
+        }
+    }
+
+    /// <summary>The last connection is gone since <paramref name="since"/>: the session waits <paramref name="grace"/> from then.</summary>
     private async Task DetachAsync(DateTimeOffset since, TimeSpan grace)
     {
         State.DetachedAt = since;
@@ -260,16 +344,15 @@ public sealed partial class NicknameGrain(
         _graceTimer = null;
     }
 
-    /// <summary>Leaves every room (each announces the leave) and frees the nickname.</summary>
-    private async Task EndSessionAsync(bool leaveFront = true)
+    /// <summary>
+    /// Leaves every room (each announces the leave) and frees the nickname. Called once no connection is left, or by
+    /// a kick that has already told the connections' fronts.
+    /// </summary>
+    private async Task EndSessionAsync()
     {
         StopGracePeriod();
-        var (nickname, sessionId, rooms, frontId) = (State.Nickname, State.SessionId, State.Rooms.ToList(), State.FrontId);
+        var (nickname, sessionId, rooms) = (State.Nickname, State.SessionId, State.Rooms.ToList());
         await Task.WhenAll(rooms.Select(room => LeaveQuietlyAsync(room, nickname, sessionId)));
-        if (leaveFront)
-        {
-            await FrontSessions(frontId).Remove(this.GetPrimaryKeyString());
-        }
         await session.ClearStateAsync();
         session.State = new NicknameState();
         LogEnded(nickname, rooms.Count);
@@ -312,17 +395,23 @@ public sealed partial class NicknameGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} kicked by {By}")]
     private partial void LogKicked(string nickname, string by);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} ignored the loss of front {FrontId} decided at {DecidedAt}: the session attached to it later")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} kept its connections on front {FrontId} that came after the front's loss was decided at {DecidedAt}")]
     private partial void LogStaleFrontLost(string nickname, string frontId, DateTimeOffset decidedAt);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} resumed the session on a new connection while {ConnectionId} on front {FrontId} held it; that connection is being closed")]
-    private partial void LogTakenOver(string nickname, string connectionId, string frontId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} resumed the session; {Connections} connections")]
+    private partial void LogResumed(string nickname, int connections);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} resumed the session elsewhere, but front {FrontId} could not be told to close the old connection")]
-    private partial void LogTakeoverNotTold(Exception exception, string nickname, string frontId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} signed in on another device; {Connections} connections")]
+    private partial void LogAttached(string nickname, int connections);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} resumed the session")]
-    private partial void LogResumed(string nickname);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} closed one connection; {Connections} left")]
+    private partial void LogConnectionLeft(string nickname, int connections);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} refused another connection: the session has {Connections}")]
+    private partial void LogTooManyConnections(string nickname, int connections);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} changed room {Room}, but the user's other connections could not be told until they resume")]
+    private partial void LogRoomsChangeNotTold(Exception exception, string nickname, string room);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} left; session ended and {Rooms} rooms left")]
     private partial void LogEnded(string nickname, int rooms);

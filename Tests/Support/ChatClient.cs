@@ -25,6 +25,8 @@ public sealed class ChatClient : IAsyncDisposable
         connection.On<JsonElement>("removed", r => Events.Add(new Received("removed", null, r)));
         connection.On<JsonElement>("history_reset", r => Events.Add(new Received("history_reset", null, r)));
         connection.On<JsonElement>("read_position", r => Events.Add(new Received("read_position", null, r)));
+        connection.On<JsonElement>("room_joined", r => Events.Add(new Received("room_joined", null, r)));
+        connection.On<JsonElement>("room_left", r => Events.Add(new Received("room_left", null, r)));
         connection.Closed += error =>
         {
             Closed.TrySetResult(error);
@@ -50,6 +52,8 @@ public sealed class ChatClient : IAsyncDisposable
 
     public async Task<JsonElement> NextBroadcastAsync() =>
         (await Events.FirstAsync(e => e.Event == "broadcast_message")).Broadcast!.Value;
+
+    public Task<JsonElement> ResumeAsync(string? token) => Connection.InvokeAsync<JsonElement>("Resume", token, null);
 
     public Task<JsonElement> JoinRoomAsync(string room) => Connection.InvokeAsync<JsonElement>("JoinRoom", room);
 

@@ -10,14 +10,12 @@ namespace OrleansChat.WebFront.Cluster;
 /// <see cref="ConnectionHandback"/>) and then retires the lease, which gives any session still attached here the
 /// grace period too: its users resume on another front and nobody sees them leave. A front that dies simply stops
 /// renewing; the cluster then detaches its users.
-/// Each renewal also gives the front's sessions grain this front's ear again (<see cref="SessionTakeovers"/>).
 /// </summary>
 public sealed partial class FrontLeaseService(
     IGrainFactory grains,
     FrontIdentity front,
     ChatConnections connections,
     ConnectionHandback handback,
-    SessionTakeovers takeovers,
     IOptions<ChatFrontOptions> options,
     ILogger<FrontLeaseService> logger) : BackgroundService
 {
@@ -58,7 +56,6 @@ public sealed partial class FrontLeaseService(
                 }
 
                 generation = renewed;
-                await grains.GetGrain<IFrontSessionsGrain>(front.Id).Listen(takeovers.Reference);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

@@ -1,22 +1,48 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using OrleansChat.Grains.Interfaces.Rules;
 
 namespace OrleansChat.WebFront.Connections;
 
 /// <summary>
-/// The registered connections on this front, by nickname key. Room events reach a room's connections; this is how
-/// an event aimed at one member (a kick, a ban) finds that member's session on whichever front holds it.
+/// The registered connections on this front, by nickname key: a user may have several (tabs, devices). Room events
+/// reach a room's connections; this is how an event aimed at one user (a kick, a ban, a room joined on another
+/// device) finds that user's connections here.
 /// </summary>
 public sealed class ConnectedUsers
 {
-    private readonly ConcurrentDictionary<string, ConnectionSession> _users = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ImmutableArray<ConnectionSession>> _users = new(StringComparer.Ordinal);
 
-    public void Add(ConnectionSession session) => _users[session.NicknameKey] = session;
+    public void Add(ConnectionSession session) =>
+        _users.AddOrUpdate(session.NicknameKey, [session], (_, sessions) => sessions.Contains(session) ? sessions : sessions.Add(session));
 
-    /// <summary>Forgets the session, unless the nickname has moved on to another connection meanwhile.</summary>
-    public bool Remove(ConnectionSession session) =>
-        _users.TryRemove(KeyValuePair.Create(session.NicknameKey, session));
+    /// <summary>Forgets one connection's session; false if it was not here (already removed).</summary>
+    public bool Remove(ConnectionSession session)
+    {
+        while (_users.TryGetValue(session.NicknameKey, out var sessions))
+        {
+            if (!sessions.Contains(session))
+            {
+                return false;
+            }
 
-    /// <summary>The session that holds a nickname on this front, if any.</summary>
-    public ConnectionSession? Find(string nickname) => _users.GetValueOrDefault(ChatRules.KeyOf(nickname));
+            var left = sessions.Remove(session);
+            var done = left.IsEmpty
+                ? _users.TryRemove(KeyValuePair.Create(session.NicknameKey, sessions))
+                : _users.TryUpdate(session.NicknameKey, left, sessions);
+            if (done)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The sessions of every connection of a nickname on this front; empty if none.</summary>
+    public ImmutableArray<ConnectionSession> Find(string nickname) => FindByKey(ChatRules.KeyOf(nickname));
+
+    /// <summary>Like <see cref="Find"/>, by nickname key.</summary>
+    public ImmutableArray<ConnectionSession> FindByKey(string nicknameKey) =>
+        _users.TryGetValue(nicknameKey, out var sessions) ? sessions : [];
 }

@@ -6,7 +6,8 @@ namespace OrleansChat.WebFront.Connections;
 /// the connection's calls; the relay takes a room out of it when a moderator removes the member, so the rooms are
 /// guarded by a lock.
 /// </summary>
-public sealed class ConnectionSession(string nickname, string nicknameKey, Guid sessionId, string resumeToken, string connectionId)
+public sealed class ConnectionSession(
+    string nickname, string nicknameKey, Guid sessionId, string resumeToken, string connectionId, long revision = 0)
 {
     private readonly HashSet<string> _rooms = new(StringComparer.Ordinal);
 
@@ -15,6 +16,8 @@ public sealed class ConnectionSession(string nickname, string nicknameKey, Guid 
     /// first ban: a front holds tens of thousands of sessions, and almost none is ever banned.
     /// </summary>
     private HashSet<string>? _bannedFrom;
+
+    private long _revision = revision;
 
     public string Nickname { get; } = nickname;
 
@@ -37,6 +40,36 @@ public sealed class ConnectionSession(string nickname, string nicknameKey, Guid 
             {
                 return [.. _rooms];
             }
+        }
+    }
+
+    /// <summary>
+    /// The session's room revision this connection's rooms match (the nickname grain counts every join and leave): a
+    /// change at or below it is already in.
+    /// </summary>
+    public long Revision
+    {
+        get
+        {
+            lock (_rooms)
+            {
+                return _revision;
+            }
+        }
+    }
+
+    /// <summary>Moves <see cref="Revision"/> to <paramref name="revision"/>; false if it was there already, or past it.</summary>
+    public bool Advance(long revision)
+    {
+        lock (_rooms)
+        {
+            if (revision <= _revision)
+            {
+                return false;
+            }
+
+            _revision = revision;
+            return true;
         }
     }
 

@@ -76,11 +76,12 @@ public static class ChatFrontExtensions
         builder.Services.AddSingleton<ConnectionCloseTracking>();
         builder.Services.AddSingleton<HubLifetimeManager<ChatHub>, ChatHubLifetimeManager>();
         builder.Services.AddSingleton<ConnectedUsers>();
-        builder.Services.AddSingleton<SessionTakeovers>();
         builder.Services.AddSingleton<RoomRemovals>();
         builder.Services.AddSingleton<RoomStreamRelay>();
         builder.Services.AddSingleton<UserStreamRelay>();
         builder.Services.AddSingleton<ReadMarks>();
+        builder.Services.AddSingleton<SessionMirror>();
+        builder.Services.AddSingleton<ISessionRoomsListener>(services => services.GetRequiredService<SessionMirror>());
         builder.Services.AddSingleton<GrainCalls>();
         builder.Services.AddSingleton<RoomJoins>();
         builder.Services.AddSingleton<SessionStarts>();

@@ -35,7 +35,11 @@ public sealed class ReadMarks(IGrainFactory grains, RoomStreamRelay relay, Grain
 
     /// <summary>The user's positions in every room, for a resume or a join.</summary>
     public Task<ReadPositionList> PositionsAsync(HubCallerContext caller, ConnectionSession session) =>
-        calls.CallAsync(caller, () => Positions(session).GetPositions(new ReadPositionsQuery(OwnerOf(session))));
+        calls.CallAsync(caller, () => PositionsAsync(session));
+
+    /// <summary>The user's positions in every room, asked once, outside any hub call.</summary>
+    public Task<ReadPositionList> PositionsAsync(ConnectionSession session) =>
+        Positions(session).GetPositions(new ReadPositionsQuery(OwnerOf(session)));
 
     /// <summary>
     /// The positions of a session that has just started: an anonymous one starts with none (they belong to the

@@ -27,7 +27,7 @@ public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, Grain
         try
         {
             slice = await calls.CallAsync(caller, () => relay.JoinAsync(room, session.ConnectionId, position));
-            result = await calls.CallAsync(caller, () => Nickname(session).JoinRoom(new SessionRoomRequest(session.SessionId, room)));
+            result = await calls.CallAsync(caller, () => Nickname(session).JoinRoom(new SessionRoomRequest(session.SessionId, room, session.ConnectionId)));
         }
         catch
         {
@@ -69,7 +69,7 @@ public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, Grain
         }
 
         await relay.LeaveAsync(room, session.ConnectionId);
-        await calls.CallAsync(caller, () => Nickname(session).LeaveRoom(new SessionRoomRequest(session.SessionId, room)));
+        await calls.CallAsync(caller, () => Nickname(session).LeaveRoom(new SessionRoomRequest(session.SessionId, room, session.ConnectionId)));
     }
 
     /// <summary>Stops sending every room of the session to its connection, which failed to resume on it.</summary>

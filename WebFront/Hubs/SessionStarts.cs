@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using OrleansChat.Grains.Interfaces.Reading;
 using OrleansChat.Grains.Interfaces.Rules;
 using OrleansChat.Grains.Interfaces.Sessions;
 using OrleansChat.WebFront.Cluster;
@@ -13,14 +14,16 @@ namespace OrleansChat.WebFront.Hubs;
 
 /// <summary>
 /// How a connection gets its session and gives it back: a new one on a free nickname (<c>Register</c>), an existing
-/// one after a reconnect (<c>Resume</c>), and the end of the connection. A start that fails half-way is undone, so a
-/// client can simply try again.
+/// one after a reconnect or from another tab or device (<c>Resume</c>, or <c>Register</c> signed in), and the end of
+/// the connection. A session has as many connections as the user has tabs and devices, up to a limit. A start that
+/// fails half-way is undone, so a client can simply try again.
 /// </summary>
 public sealed partial class SessionStarts(
     IGrainFactory grains,
     RoomJoins joins,
     ReadMarks reads,
     UserStreamRelay userEvents,
+    SessionMirror mirror,
     GrainCalls calls,
     ChatAccounts accounts,
     ConnectedUsers users,
@@ -44,32 +47,54 @@ public sealed partial class SessionStarts(
 
         var key = ChatRules.KeyOf(normalized);
         var (token, hash) = ResumeTokens.Create(key);
-        var claim = await calls.CallAsync(caller, () => Nickname(key).Claim(new ClaimRequest(normalized, hash, caller.ConnectionId, front.Id)));
-        if (claim.Status != ClaimStatus.Claimed)
-        {
-            throw new HubException(claim.Status == ClaimStatus.Taken ? ChatErrors.NicknameTaken : ChatErrors.InvalidNickname);
-        }
-
-        var session = new ConnectionSession(claim.Nickname, key, claim.SessionId, token, caller.ConnectionId);
-        caller.Items[SessionItem] = session;
+        // Heard from before the claim, so that a room the user's other devices join meanwhile is not missed.
+        await userEvents.AddAsync(key, caller.ConnectionId);
         try
         {
-            var readPositions = await reads.OfNewSessionAsync(caller, session);
-            var joined = await joins.JoinAsync(caller, session, ChatRules.DefaultRoom, position: null, readPositions);
-            await StartedAsync(session);
-            return new RegisterResult(session.Nickname, ChatRules.DefaultRoom, token, joined);
+            // Signed in, the nickname is the account's own: a session open on another device takes this one in.
+            var claim = await calls.CallAsync(caller, () => Nickname(key).Claim(
+                new ClaimRequest(normalized, hash, caller.ConnectionId, front.Id, AccountProven: accounts.SignInRequired)));
+            if (claim.Status != ClaimStatus.Claimed)
+            {
+                throw new HubException(claim.Status switch
+                {
+                    ClaimStatus.Taken => ChatErrors.NicknameTaken,
+                    ClaimStatus.TooManyConnections => ChatErrors.TooManyConnections,
+                    _ => ChatErrors.InvalidNickname,
+                });
+            }
+
+            var session = new ConnectionSession(claim.Nickname, key, claim.SessionId, token, caller.ConnectionId, claim.Revision);
+            caller.Items[SessionItem] = session;
+            try
+            {
+                var otherRooms = claim.Rooms?.Where(room => room != ChatRules.DefaultRoom).ToList() ?? [];
+                var readPositions = claim.Rooms is null ? await reads.OfNewSessionAsync(caller, session) : await reads.PositionsAsync(caller, session);
+                var joined = await joins.JoinAsync(caller, session, ChatRules.DefaultRoom, position: null, readPositions);
+                var others = await JoinEachAsync(caller, session, otherRooms, positions: null, readPositions);
+                await StartedAsync(session);
+                return new RegisterResult(session.Nickname, ChatRules.DefaultRoom, token, joined, others);
+            }
+            catch
+            {
+                caller.Items.Remove(SessionItem);
+                await joins.LeaveAllLocallyAsync(session);
+                // Only this connection goes: on a session another device holds, the others stay.
+                await LetGoAsync(session, clean: true);
+                throw;
+            }
         }
         catch
         {
-            caller.Items.Remove(SessionItem);
-            await Nickname(key).Disconnect(new DisconnectRequest(session.SessionId, caller.ConnectionId, Clean: true));
+            await userEvents.RemoveAsync(key, caller.ConnectionId);
             throw;
         }
     }
 
     /// <summary>
-    /// Takes back a session within its grace period: same nickname, same rooms, no leave or join notices, and for
-    /// each room the messages missed since the given position.
+    /// Takes a session in on this connection: after a reconnect, or from another tab or device that holds the token.
+    /// Same nickname, same rooms, no leave or join notices, and for each room the messages missed since the given
+    /// position. The session's other connections stay as they are.
     /// </summary>
     public async Task<ResumeResult> ResumeAsync(
         HubCallerContext caller, string? resumeToken, IReadOnlyList<RoomPosition>? positions)
@@ -81,39 +106,37 @@ public sealed partial class SessionStarts(
             throw new HubException(ChatErrors.SessionExpired);
         }
 
-        var resumed = await calls.CallAsync(caller, () => Nickname(key).Resume(new ResumeRequest(hash, caller.ConnectionId, front.Id)));
-        if (resumed.Nickname is null)
-        {
-            throw new HubException(ChatErrors.SessionExpired);
-        }
-
-        var session = new ConnectionSession(resumed.Nickname, key, resumed.SessionId, resumeToken!, caller.ConnectionId);
-        caller.Items[SessionItem] = session;
+        await userEvents.AddAsync(key, caller.ConnectionId);
         try
         {
-            var rooms = new List<RoomJoined>(resumed.Rooms.Count);
-            var readPositions = await reads.PositionsAsync(caller, session);
-            foreach (var room in resumed.Rooms)
+            var resumed = await calls.CallAsync(caller, () => Nickname(key).Resume(new ResumeRequest(hash, caller.ConnectionId, front.Id)));
+            if (resumed.Status != ResumeStatus.Resumed || resumed.Nickname is null)
             {
-                var position = positions?.FirstOrDefault(p => p is not null && p.Room == room);
-                try
-                {
-                    rooms.Add(await joins.JoinAsync(caller, session, room, position, readPositions));
-                }
-                catch (HubException ex) when (ex.Message == ChatErrors.Banned)
-                {
-                    // Banned while away: the room is left out of the result, which tells the client it is not in it.
-                }
+                throw new HubException(resumed.Status == ResumeStatus.TooManyConnections ? ChatErrors.TooManyConnections : ChatErrors.SessionExpired);
             }
 
-            await StartedAsync(session);
-            return new ResumeResult(session.Nickname, session.ResumeToken, rooms);
+            var session = new ConnectionSession(resumed.Nickname, key, resumed.SessionId, resumeToken!, caller.ConnectionId, resumed.Revision);
+            caller.Items[SessionItem] = session;
+            try
+            {
+                var readPositions = await reads.PositionsAsync(caller, session);
+                var rooms = await JoinEachAsync(caller, session, resumed.Rooms, positions, readPositions);
+                await StartedAsync(session);
+                return new ResumeResult(session.Nickname, session.ResumeToken, rooms);
+            }
+            catch
+            {
+                // The session stays with the grain (and its grace period, or its other connections); the client can
+                // resume again on a new try.
+                await joins.LeaveAllLocallyAsync(session);
+                caller.Items.Remove(SessionItem);
+                await LetGoAsync(session, clean: false);
+                throw;
+            }
         }
         catch
         {
-            // The session stays with the grain (and its grace period); the client can resume again on a new try.
-            await joins.LeaveAllLocallyAsync(session);
-            caller.Items.Remove(SessionItem);
+            await userEvents.RemoveAsync(key, caller.ConnectionId);
             throw;
         }
     }
@@ -155,12 +178,52 @@ public sealed partial class SessionStarts(
         return account;
     }
 
-    /// <summary>The connection holds the session: it hears of the user by nickname, and of the user's other devices.</summary>
+    /// <summary>Takes a connection whose start failed off its session, which it must not count against forever.</summary>
+    private async Task LetGoAsync(ConnectionSession session, bool clean)
+    {
+        try
+        {
+            await Nickname(session.NicknameKey).Disconnect(new DisconnectRequest(session.SessionId, session.ConnectionId, clean));
+        }
+        catch (Exception ex)
+        {
+            LogDisconnectFailed(ex, session.Nickname);
+        }
+    }
+
+    /// <summary>
+    /// Joins the connection to each of the session's rooms, from the client's position where it gave one. A room the
+    /// user was banned from while away is left out, which tells the client it is not in it.
+    /// </summary>
+    private async Task<List<RoomJoined>> JoinEachAsync(
+        HubCallerContext caller, ConnectionSession session, IReadOnlyList<string> rooms, IReadOnlyList<RoomPosition>? positions,
+        ReadPositionList readPositions)
+    {
+        var joined = new List<RoomJoined>(rooms.Count);
+        foreach (var room in rooms)
+        {
+            var position = positions?.FirstOrDefault(p => p is not null && p.Room == room);
+            try
+            {
+                joined.Add(await joins.JoinAsync(caller, session, room, position, readPositions));
+            }
+            catch (HubException ex) when (ex.Message == ChatErrors.Banned)
+            {
+            }
+        }
+
+        return joined;
+    }
+
+    /// <summary>
+    /// The connection holds the session: found by nickname here, and brought up to date with any room the user's
+    /// other connections joined or left while it was starting.
+    /// </summary>
     private async Task StartedAsync(ConnectionSession session)
     {
         users.Add(session);
         metrics.Registered();
-        await userEvents.AddAsync(session.NicknameKey, session.ConnectionId);
+        await mirror.CatchUpAsync(session, userEvents.LatestRooms(session.NicknameKey));
     }
 
     private INicknameGrain Nickname(string key) => grains.GetGrain<INicknameGrain>(key);

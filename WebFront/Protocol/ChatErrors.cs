@@ -31,7 +31,6 @@ public static class ChatErrors
     public const string TooLateToSendOnce =
         "The room moved on too far to tell whether this message was already sent: check the room, then send it with a new id.";
     public const string InvalidReadPosition = "Invalid read position: seq must be from 1 to the room's last message.";
-
-    /// <summary>Not a call's error: the reason a connection is closed with when its session is resumed elsewhere.</summary>
-    public const string SessionTakenOver = "This session was resumed on another connection.";
+    public const string TooManyConnections =
+        "You are connected from too many tabs or devices: close one, or wait a moment for one that dropped to be let go.";
 }

@@ -24,4 +24,13 @@ public static class ChatEvents
 
     /// <summary>To every connection of one user: the user read a room up to a message, on this device or another.</summary>
     public const string ReadPosition = "read_position";
+
+    /// <summary>
+    /// To every other connection of one user: another of the user's tabs or devices joined a room, and this connection
+    /// now receives it too; the payload is what a join returns.
+    /// </summary>
+    public const string RoomJoined = "room_joined";
+
+    /// <summary>To every other connection of one user: another of the user's tabs or devices left a room.</summary>
+    public const string RoomLeft = "room_left";
 }

@@ -54,3 +54,6 @@ public sealed record HistoryResetEvent(string Room, string Epoch, long LastSeq, 
 /// connections (this one included).
 /// </summary>
 public sealed record ReadPositionEvent(string Room, long Seq);
+
+/// <summary>Another connection of the user left <c>Room</c>: this one no longer receives it.</summary>
+public sealed record RoomLeftEvent(string Room);

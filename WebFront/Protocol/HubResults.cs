@@ -2,8 +2,12 @@ namespace OrleansChat.WebFront.Protocol;
 
 // What the hub's methods return, serialised as camelCase JSON. docs/protocol.md describes each one; tests pin them.
 
-/// <summary>What <c>Register</c> returns: the nickname as stored, the room joined, and the token to resume with.</summary>
-public sealed record RegisterResult(string Nickname, string Room, string ResumeToken, RoomJoined Joined);
+/// <summary>
+/// What <c>Register</c> returns: the nickname as stored, the room joined, and the token to resume with.
+/// <c>OtherRooms</c> are the session's other rooms when a signed-in user registered on one more device and joined the
+/// session already open on another; empty for a new session.
+/// </summary>
+public sealed record RegisterResult(string Nickname, string Room, string ResumeToken, RoomJoined Joined, IReadOnlyList<RoomJoined> OtherRooms);
 
 /// <summary>What <c>Resume</c> returns: the session's nickname and every room it is in, each with what was missed.</summary>
 public sealed record ResumeResult(string Nickname, string ResumeToken, IReadOnlyList<RoomJoined> Rooms);

@@ -63,7 +63,11 @@ internal sealed partial class RoomFeed
     public (string Epoch, long LastSeq) Seen => (_seam.Epoch, _seam.LastSeq);
 
     /// <summary>Adds a connection (subscribing for the first) and returns what it missed up to the seam.</summary>
-    public async Task<RoomHistorySlice> JoinAsync(ConnectionOutbox connection, RoomPosition? position)
+    /// <param name="joined">
+    /// Runs once the connection is in, before any event of the room is written to it: what the connection must hear
+    /// first (a join it did not ask for itself). It must not throw.
+    /// </param>
+    public async Task<RoomHistorySlice> JoinAsync(ConnectionOutbox connection, RoomPosition? position, Func<RoomHistorySlice, Task>? joined = null)
     {
         await _gate.WaitAsync();
         try
@@ -96,7 +100,13 @@ internal sealed partial class RoomFeed
             _out.Members[connection.ConnectionId] = connection;
             connection.Entered(Room);
             var messages = read?.Messages.Select(BroadcastMessage.From).ToList() ?? [];
-            return new RoomHistorySlice(_seam.Epoch, _seam.LastSeq, messages, plan.Recovered(read));
+            var slice = new RoomHistorySlice(_seam.Epoch, _seam.LastSeq, messages, plan.Recovered(read));
+            if (joined is not null)
+            {
+                await joined(slice);
+            }
+
+            return slice;
         }
         catch when (_out.Members.Count == 0 && _subscription.IsActive)
         {
@@ -274,15 +284,15 @@ internal sealed partial class RoomFeed
     }
 
     /// <summary>
-    /// The removed member's connection stops receiving the room after what came before the removal; it hears why
+    /// The removed member's connections stop receiving the room after what came before the removal; they hear why
     /// from <see cref="RoomRemovals"/>, the others see it leave.
     /// </summary>
     private async Task RelayRemovalAsync(MemberRemoved removed)
     {
         var removals = _services.Removals;
-        if (removals.ConnectionOf(removed.Nickname) is { } connectionId)
+        WriteOut();
+        foreach (var connectionId in removals.ConnectionsOf(removed.Nickname))
         {
-            WriteOut();
             await LeaveUnderGateAsync(connectionId);
         }
 

@@ -42,11 +42,12 @@ public sealed partial class RoomStreamRelay
     /// current epoch and a small enough gap, exactly the missed messages; otherwise the latest ones. Joining again
     /// only reads again.
     /// </summary>
-    public Task<RoomHistorySlice> JoinAsync(string room, string connectionId, RoomPosition? position)
+    /// <param name="joined">Runs, without throwing, before any event of the room reaches the connection (<see cref="RoomFeed.JoinAsync"/>).</param>
+    public Task<RoomHistorySlice> JoinAsync(string room, string connectionId, RoomPosition? position, Func<RoomHistorySlice, Task>? joined = null)
     {
         var connection = _connections.Find(connectionId)
             ?? throw new InvalidOperationException($"Connection {connectionId} is not open on this front.");
-        return Feed(room).JoinAsync(connection, position);
+        return Feed(room).JoinAsync(connection, position, joined);
     }
 
     /// <summary>Stops sending a room to a connection. Leaving a room the connection is not in does nothing.</summary>

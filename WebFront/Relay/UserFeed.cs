@@ -13,7 +13,12 @@ namespace OrleansChat.WebFront.Relay;
 /// subscription never get out of step; a feed whose last connection left is retired, and a later add makes a new one.
 /// </summary>
 internal sealed partial class UserFeed(
-    string user, IAsyncStream<UserEvent> stream, ChatConnections connections, int maxPending, ILogger logger)
+    string user,
+    IAsyncStream<UserEvent> stream,
+    ChatConnections connections,
+    ISessionRoomsListener rooms,
+    int maxPending,
+    ILogger logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -21,6 +26,7 @@ internal sealed partial class UserFeed(
     private readonly HashSet<string> _connections = new(StringComparer.Ordinal);
 
     private StreamSubscriptionHandle<UserEvent>? _handle;
+    private SessionRoomsChanged? _latestRooms;
     private bool _retired;
 
     /// <summary>Adds a connection, subscribing if the feed is not yet; false if the feed was retired meanwhile.</summary>
@@ -97,13 +103,37 @@ internal sealed partial class UserFeed(
         }
     }
 
-    private Task DeliverAsync(UserEvent userEvent)
-    {
-        if (userEvent is not ReadPositionMoved moved)
-        {
-            return Task.CompletedTask;
-        }
+    /// <summary>The latest change to the user's rooms this feed delivered, if any.</summary>
+    public SessionRoomsChanged? LatestRooms => Volatile.Read(ref _latestRooms);
 
+    private async Task DeliverAsync(UserEvent userEvent)
+    {
+        switch (userEvent)
+        {
+            case ReadPositionMoved moved:
+                Deliver(moved);
+                break;
+            case SessionRoomsChanged change:
+                if (change.Revision > (LatestRooms?.Revision ?? 0))
+                {
+                    Volatile.Write(ref _latestRooms, change);
+                }
+
+                try
+                {
+                    await rooms.RoomsChangedAsync(change);
+                }
+                catch (Exception ex)
+                {
+                    LogFollowFailed(ex, user, change.Room);
+                }
+
+                break;
+        }
+    }
+
+    private void Deliver(ReadPositionMoved moved)
+    {
         string[] targets;
         lock (_connections)
         {
@@ -118,12 +148,13 @@ internal sealed partial class UserFeed(
         {
             connections.Find(connectionId)?.TrySend(message, events: 1, maxPending);
         }
-
-        return Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Subscribing to the stream of user {User} failed: their other devices' read positions will not reach them here")]
     private partial void LogSubscribeFailed(Exception exception, string user);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The connections of user {User} here could not follow the user into or out of room {Room}; they do on their next resume")]
+    private partial void LogFollowFailed(Exception exception, string user, string room);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unsubscribing from the stream of user {User} failed")]
     private partial void LogUnsubscribeFailed(Exception exception, string user);

@@ -6,14 +6,15 @@ using OrleansChat.WebFront.Settings;
 namespace OrleansChat.WebFront.Relay;
 
 /// <summary>
-/// Carries a user's events (a read position that moved on one device) from Orleans to every connection of that user
-/// on this front. The front subscribes to a user's stream while it holds a connection of the user (<see cref="UserFeed"/>):
+/// Carries a user's events (a read position that moved on one device, a room joined or left on another) from Orleans
+/// to every connection of that user on this front. The front subscribes to a user's stream while it holds a connection of the user (<see cref="UserFeed"/>):
 /// however many connections a user has, here and on other fronts, each front holding one subscribes once, and
 /// each of its connections of the user gets every event.
 /// </summary>
 public sealed partial class UserStreamRelay(
     IClusterClient cluster,
     ChatConnections connections,
+    ISessionRoomsListener rooms,
     IOptions<ChatLimitsOptions> limits,
     ILogger<UserStreamRelay> logger)
 {
@@ -49,6 +50,18 @@ public sealed partial class UserStreamRelay(
         }
     }
 
+    /// <summary>
+    /// The latest change to the user's rooms this front heard while it held the user's stream: a connection that
+    /// subscribed before it took its session compares it with what the session told it.
+    /// </summary>
+    public SessionRoomsChanged? LatestRooms(string user)
+    {
+        lock (_users)
+        {
+            return _users.GetValueOrDefault(user)?.LatestRooms;
+        }
+    }
+
     /// <summary>How many users this front holds a stream subscription for.</summary>
     public int Subscribed
     {
@@ -68,7 +81,7 @@ public sealed partial class UserStreamRelay(
             if (!_users.TryGetValue(user, out var feed))
             {
                 var stream = cluster.GetStreamProvider(ChatStreams.ProviderName).GetStream<UserEvent>(ChatStreams.ForUser(user));
-                feed = new UserFeed(user, stream, connections, limits.Value.SlowConsumerMaxPending, logger);
+                feed = new UserFeed(user, stream, connections, rooms, limits.Value.SlowConsumerMaxPending, logger);
                 _users.Add(user, feed);
             }
 

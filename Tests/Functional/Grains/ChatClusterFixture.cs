@@ -34,6 +34,7 @@ public sealed class ChatClusterFixture : IAsyncLifetime
     {
         MaxMembersPerRoom = 5,
         MaxRoomsPerUser = 3,
+        MaxConnectionsPerUser = 3,
         RetainMessages = 200,
         ReconnectGrace = TimeSpan.FromSeconds(1),
         ReadPositionWriteDelay = TimeSpan.FromSeconds(1),
@@ -48,6 +49,7 @@ public sealed class ChatClusterFixture : IAsyncLifetime
             {
                 o.MaxMembersPerRoom = Limits.MaxMembersPerRoom;
                 o.MaxRoomsPerUser = Limits.MaxRoomsPerUser;
+                o.MaxConnectionsPerUser = Limits.MaxConnectionsPerUser;
                 o.RetainMessages = Limits.RetainMessages;
                 o.ReconnectGrace = Limits.ReconnectGrace;
                 o.ReadPositionWriteDelay = Limits.ReadPositionWriteDelay;

@@ -7,7 +7,10 @@ using OrleansChat.Grains.Interfaces.Sessions;
 
 namespace OrleansChat.Tests.Functional.Grains;
 
-/// <summary>Nickname ownership across rooms, room limits, and the grace period of a dropped connection.</summary>
+/// <summary>
+/// Nickname ownership across rooms, room and connection limits, several connections of one user, and the grace period
+/// of a dropped connection.
+/// </summary>
 [Collection(ChatClusterCollection.Name)]
 public sealed class NicknameSessionTests(ChatClusterFixture fixture)
 {
@@ -151,16 +154,104 @@ public sealed class NicknameSessionTests(ChatClusterFixture fixture)
     }
 
     [Fact]
-    public async Task The_disconnect_of_a_replaced_connection_is_ignored()
+    public async Task The_user_leaves_only_when_the_last_of_several_connections_goes()
     {
         var (claim, rooms) = await ClaimInRoomsAsync($"ana{_tag}", "conn-1", 1);
         var grain = Nickname($"ana{_tag}");
-        await grain.Resume(new ResumeRequest(_hash, "conn-2", "front"));
+        var inbox = await fixture.ListenAsync(rooms[0]);
+        Assert.Equal(ResumeStatus.Resumed, (await grain.Resume(new ResumeRequest(_hash, "conn-2", "front"))).Status);
+        Assert.Equal(ResumeStatus.Resumed, (await grain.Resume(new ResumeRequest(_hash, "conn-3", "front-2"))).Status);
 
+        // A goodbye, a closed page and a drop, each of one connection among others: the user is still here.
         await grain.Disconnect(new DisconnectRequest(claim.SessionId, "conn-1", Clean: true));
-
+        await grain.Disconnect(new DisconnectRequest(claim.SessionId, "conn-2", Clean: false, PageClosed: true));
+        await Assert.ThrowsAsync<TimeoutException>(() => inbox.FirstAsync(e => e is MemberLeft, Grace * 2));
         Assert.Contains($"ana{_tag}", (await fixture.Grains.GetGrain<IChatRoomGrain>(rooms[0]).GetSnapshot()).Members);
-        Assert.Equal(ClaimStatus.Taken, (await ClaimAsync($"ana{_tag}", "conn-3", OtherHash)).Status);
+        Assert.Equal(ClaimStatus.Taken, (await ClaimAsync($"ana{_tag}", "conn-4", OtherHash)).Status);
+
+        // The last one dropping starts the grace period, which ends in the leave.
+        await grain.Disconnect(new DisconnectRequest(claim.SessionId, "conn-3", Clean: false));
+        Assert.Equal($"ana{_tag}", Assert.IsType<MemberLeft>(await inbox.FirstAsync(e => e is MemberLeft, Grace * 10)).Nickname);
+        Assert.Equal(ResumeStatus.Expired, (await grain.Resume(new ResumeRequest(_hash, "conn-5", "front"))).Status);
+    }
+
+    [Fact]
+    public async Task Connections_per_user_are_limited_and_a_retry_of_one_already_in_is_not_another()
+    {
+        var claim = await ClaimAsync($"ana{_tag}", "conn-0");
+        var grain = Nickname($"ana{_tag}");
+        for (var i = 1; i < ChatClusterFixture.Limits.MaxConnectionsPerUser; i++)
+        {
+            Assert.Equal(ResumeStatus.Resumed, (await grain.Resume(new ResumeRequest(_hash, $"conn-{i}", "front"))).Status);
+        }
+
+        var refused = await grain.Resume(new ResumeRequest(_hash, "conn-more", "front"));
+        var retried = await grain.Resume(new ResumeRequest(_hash, "conn-1", "front"));
+        var signedIn = await grain.Claim(new ClaimRequest($"ana{_tag}", OtherHash, "conn-more", "front", AccountProven: true));
+
+        Assert.Equal((ResumeStatus.TooManyConnections, null), (refused.Status, refused.Nickname));
+        Assert.Equal((ResumeStatus.Resumed, claim.SessionId), (retried.Status, retried.SessionId));
+        Assert.Equal(ClaimStatus.TooManyConnections, signedIn.Status);
+        await grain.Disconnect(new DisconnectRequest(claim.SessionId, "conn-0", Clean: true));
+        Assert.Equal(ResumeStatus.Resumed, (await grain.Resume(new ResumeRequest(_hash, "conn-more", "front"))).Status);
+    }
+
+    [Fact]
+    public async Task A_signed_in_account_joins_its_open_session_with_a_token_of_its_own()
+    {
+        var (claim, rooms) = await ClaimInRoomsAsync($"ana{_tag}", "conn-1", 2);
+        var grain = Nickname($"ana{_tag}");
+
+        var device = await grain.Claim(new ClaimRequest($"ana{_tag}", OtherHash, "conn-2", "front", AccountProven: true));
+
+        Assert.Equal((ClaimStatus.Claimed, claim.SessionId), (device.Status, device.SessionId));
+        Assert.Equal(rooms, device.Rooms);
+        Assert.Equal(2, device.Revision);
+        // Either device's token resumes the one session; nobody else's does.
+        Assert.Equal(claim.SessionId, (await grain.Resume(new ResumeRequest(OtherHash, "conn-3", "front"))).SessionId);
+        await grain.Disconnect(new DisconnectRequest(claim.SessionId, "conn-1", Clean: true));
+        Assert.Equal(claim.SessionId, (await grain.Resume(new ResumeRequest(_hash, "conn-4", "front"))).SessionId);
+        Assert.Equal(ResumeStatus.Expired, (await grain.Resume(new ResumeRequest(SHA256.HashData([9]), "conn-5", "front"))).Status);
+    }
+
+    [Fact]
+    public async Task Joins_and_leaves_are_told_on_the_users_stream_with_the_rooms_after_them()
+    {
+        var claim = await ClaimAsync($"ana{_tag}", "conn-1");
+        var grain = Nickname($"ana{_tag}");
+        var user = await fixture.Cluster.Client.ListenToUserAsync(ChatRules.KeyOf($"ana{_tag}"));
+
+        await grain.JoinRoom(new SessionRoomRequest(claim.SessionId, $"a-{_tag}", "conn-1"));
+        await grain.JoinRoom(new SessionRoomRequest(claim.SessionId, $"b-{_tag}", "conn-2"));
+        await grain.JoinRoom(new SessionRoomRequest(claim.SessionId, $"a-{_tag}", "conn-2"));
+        await grain.LeaveRoom(new SessionRoomRequest(claim.SessionId, $"a-{_tag}", "conn-1"));
+
+        var changes = new List<SessionRoomsChanged>();
+        for (var i = 0; i < 3; i++)
+        {
+            changes.Add(Assert.IsType<SessionRoomsChanged>(await user.NextAsync()));
+        }
+
+        Assert.Equal(
+            [($"a-{_tag}", true, "conn-1", 1L), ($"b-{_tag}", true, "conn-2", 2L), ($"a-{_tag}", false, "conn-1", 3L)],
+            changes.Select(c => (c.Room, c.Joined, c.ByConnection, c.Revision)));
+        Assert.Equal([$"b-{_tag}"], changes[^1].Rooms);
+        await Assert.ThrowsAsync<TimeoutException>(() => user.NextAsync(Grace));
+    }
+
+    [Fact]
+    public async Task A_lost_front_takes_only_its_own_connections_with_it()
+    {
+        var (claim, rooms) = await ClaimInRoomsAsync($"ana{_tag}", "conn-1", 1);
+        var grain = Nickname($"ana{_tag}");
+        var inbox = await fixture.ListenAsync(rooms[0]);
+        await grain.Resume(new ResumeRequest(_hash, "conn-2", "front-2"));
+
+        await grain.FrontLost(new FrontLost("front", DateTimeOffset.UtcNow, Clean: false, DecidedAt: DateTimeOffset.UtcNow));
+        await Assert.ThrowsAsync<TimeoutException>(() => inbox.FirstAsync(e => e is MemberLeft, Grace * 2));
+
+        await grain.FrontLost(new FrontLost("front-2", DateTimeOffset.UtcNow, Clean: false, DecidedAt: DateTimeOffset.UtcNow));
+        Assert.Equal($"ana{_tag}", Assert.IsType<MemberLeft>(await inbox.FirstAsync(e => e is MemberLeft, Grace * 10)).Nickname);
     }
 
     [Fact]
@@ -179,6 +270,7 @@ public sealed class NicknameSessionTests(ChatClusterFixture fixture)
         Assert.Equal(ClaimStatus.Taken, (await ClaimAsync($"ana{_tag}", "conn-2", OtherHash)).Status);
         Assert.Equal(claim.SessionId, (await Nickname($"ana{_tag}").Resume(new ResumeRequest(_hash, "conn-2", "front"))).SessionId);
     }
+
 
     private INicknameGrain Nickname(string nickname) =>
         fixture.Grains.GetGrain<INicknameGrain>(ChatRules.KeyOf(nickname));

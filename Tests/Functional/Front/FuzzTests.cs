@@ -3,21 +3,32 @@ using System.Text;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Settings;
 using Xunit.Abstractions;
 using OrleansChat.Tests.Support;
 
 namespace OrleansChat.Tests.Functional.Front;
 
+/// <summary>A front that lets a user have one connection, so that strangers' resumes reach that limit too.</summary>
+public sealed class OneConnectionFrontFactory : ChatFrontFactory
+{
+    public OneConnectionFrontFactory() => With("OrleansChat:Rooms:MaxConnectionsPerUser", "1");
+}
+
 /// <summary>
-/// Ten thousand random calls (any method, arguments of any shape and content) from a handful of clients. Each call
-/// must end in a result or a clear error, except a frame over the size limit, which must close its connection and
-/// nothing else; the server must log nothing unhandled and keep serving a normal user.
+/// Ten thousand random calls (any method, arguments of any shape and content) from a handful of clients: registered
+/// ones, and strangers that try to take sessions with real, tampered and made-up resume tokens. Each call must end in a
+/// result or a clear error, except a frame over the size limit, which must close its connection and nothing else;
+/// the server must log nothing unhandled and keep serving a normal user.
 /// </summary>
-public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) : IClassFixture<ChatFrontFactory>
+public sealed class FuzzTests(OneConnectionFrontFactory front, ITestOutputHelper output) : IClassFixture<OneConnectionFrontFactory>
 {
     private const int Calls = 10_000;
     private const int Clients = 8;
+
+    /// <summary>Clients after the registered ones that stay unregistered: a call that gives them a session is undone.</summary>
+    private const int Strangers = 2;
 
     /// <summary>The largest frame the front reads (<c>MaximumReceiveMessageSize</c>, left at its default here).</summary>
     private static readonly int MaximumFrame = new ChatLimitsOptions().MaximumReceiveMessageSize;
@@ -36,18 +47,31 @@ public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) 
         var random = new Random(20261126);
         var clients = new List<ChatClient>();
         var invocations = new List<int>();
-        for (var i = 0; i < Clients; i++)
+        var tokens = new List<string>();
+        for (var i = 0; i < Clients + Strangers; i++)
         {
-            clients.Add(await RegisteredAsync(i));
+            clients.Add(i < Clients ? await RegisteredAsync(i, tokens) : await front.ConnectAsync());
             invocations.Add(1);
         }
 
         var (results, errors, dropped) = (0, 0, 0);
+        var errorTexts = new HashSet<string>(StringComparer.Ordinal);
         for (var call = 0; call < Calls; call++)
         {
-            var index = random.Next(Clients);
-            var method = Methods[random.Next(Methods.Length)];
-            var arguments = Enumerable.Range(0, random.Next(5)).Select(_ => RandomArgument(random)).ToArray();
+            var index = random.Next(Clients + Strangers);
+            var stranger = index >= Clients;
+            var method = stranger && random.Next(2) == 0 ? "Resume" : Methods[random.Next(Methods.Length)];
+            var arguments = Enumerable.Range(0, random.Next(5)).Select(_ => RandomArgument(random, tokens)).ToArray();
+            // Half of these two get arguments of the right shape, so that they reach the checks past binding.
+            if (method == "Resume" && random.Next(2) == 0)
+            {
+                arguments = [RandomToken(random, tokens), null];
+            }
+            else if (method == "MarkRead" && random.Next(2) == 0)
+            {
+                arguments = [random.Next(2) == 0 ? "geral" : RandomText(random, 8), random.NextInt64(-5, long.MaxValue)];
+            }
+
             // The frame exactly as the client writes it, with the invocation id it is about to use.
             var invocationId = (++invocations[index]).ToString(CultureInfo.InvariantCulture);
             var frameBytes = Protocol.GetMessageBytes(new InvocationMessage(invocationId, method, arguments)).Length;
@@ -59,10 +83,19 @@ public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) 
                 await clients[index].Connection.InvokeCoreAsync<object?>(method, arguments).WaitAsync(TimeSpan.FromSeconds(10));
                 Assert.False(oversized, $"call {call}: a {frameBytes}-byte {method} frame was answered");
                 results++;
+                if (stranger && method is "Resume" or "Register")
+                {
+                    // It took a session (one dropped for an oversized frame, or a new nickname): a stranger again.
+                    await clients[index].DisposeAsync();
+                    clients[index] = await front.ConnectAsync();
+                    invocations[index] = 1;
+                    continue;
+                }
             }
-            catch (HubException) when (!oversized)
+            catch (HubException ex) when (!oversized)
             {
                 errors++;
+                errorTexts.Add(ex.Message);
             }
             catch (Exception) when (oversized)
             {
@@ -76,7 +109,7 @@ public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) 
                 Assert.Equal(ClosedWithAnError, closedWith?.Message);
                 dropped++;
                 await clients[index].DisposeAsync();
-                clients[index] = await RegisteredAsync(index);
+                clients[index] = stranger ? await front.ConnectAsync() : await RegisteredAsync(index, tokens);
                 invocations[index] = 1;
             }
         }
@@ -87,6 +120,10 @@ public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) 
         // Each call above checked that the server dropped a connection for every frame over the limit and for nothing
         // else; the seed must make some, or that limit went untested.
         Assert.True(dropped > 0, "no frame crossed the size limit");
+        // Strangers holding real tokens of connected users, tampered tokens and made-up ones were all refused clearly.
+        Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.TooManyConnections, StringComparison.Ordinal));
+        Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.SessionExpired, StringComparison.Ordinal));
+        Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.InvalidReadPosition, StringComparison.Ordinal));
         Assert.All(clients, client => Assert.False(client.Closed.Task.IsCompleted, "a client was dropped after its last call"));
         await using var user = await front.ConnectAsync();
         await user.RegisterAsync("after-the-fuzz");
@@ -98,16 +135,34 @@ public sealed class FuzzTests(ChatFrontFactory front, ITestOutputHelper output) 
         }
     }
 
-    /// <summary>Registered, so random calls get past "register first" and reach the grains.</summary>
-    private async Task<ChatClient> RegisteredAsync(int index)
+    /// <summary>
+    /// Registered, so random calls get past "register first" and reach the grains; its resume token goes into the
+    /// pool strangers try.
+    /// </summary>
+    private async Task<ChatClient> RegisteredAsync(int index, List<string> tokens)
     {
         var client = await front.ConnectAsync();
-        await client.RegisterAsync($"fuzz{index}-{Guid.NewGuid():N}"[..20]);
+        var registered = await client.RegisterAsync($"fuzz{index}-{Guid.NewGuid():N}"[..20]);
+        tokens.Add(registered.GetProperty("resumeToken").GetString()!);
         return client;
     }
 
-    private static object? RandomArgument(Random random) => random.Next(9) switch
+    /// <summary>A registered client's real resume token, or one with its secret or its nickname part tampered with.</summary>
+    private static string RandomToken(Random random, List<string> tokens)
     {
+        var (token, other) = (tokens[random.Next(tokens.Count)], tokens[random.Next(tokens.Count)]);
+        var dot = token.IndexOf('.');
+        return random.Next(3) switch
+        {
+            0 => token,
+            1 => token[..(dot + 1)] + new string(token[(dot + 1)..].Reverse().ToArray()),
+            _ => other[..other.IndexOf('.')] + token[dot..],
+        };
+    }
+
+    private static object? RandomArgument(Random random, List<string> tokens) => random.Next(10) switch
+    {
+        9 => RandomToken(random, tokens),
         0 => null,
         1 => random.Next(int.MinValue, int.MaxValue),
         2 => random.NextDouble() * 1e12,

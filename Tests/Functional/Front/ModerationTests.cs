@@ -40,6 +40,28 @@ public sealed class ModerationTests(SignedInFrontFactory front) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_kick_closes_every_connection_of_the_user()
+    {
+        await using var admin = await front.SignInAsync(Nick("mod"), TestTokens.AdminRole);
+        await using var caio = await front.SignInAsync(Nick("caio"));
+        await caio.RegisterAsync(null);
+        await using var laptop = await front.SignInAsync(Nick("bia"));
+        await using var phone = await front.SignInAsync(Nick("bia"));
+        await laptop.RegisterAsync(null);
+        await phone.RegisterAsync(null);
+
+        await admin.Connection.InvokeAsync("Kick", Nick("bia"));
+
+        foreach (var device in new[] { laptop, phone })
+        {
+            Assert.Equal("kicked", (await device.Events.FirstAsync(e => e.Event == "removed")).Broadcast!.Value.GetProperty("reason").GetString());
+            await device.Closed.Task.WaitAsync(Inbox<int>.DefaultTimeout);
+        }
+
+        await caio.Events.FirstAsync(e => e.Notice == $"{Nick("bia")} saiu do chat.");
+    }
+
+    [Fact]
     public async Task A_banned_user_leaves_the_room_and_cannot_rejoin_or_post_until_unbanned()
     {
         var room = "dev" + _tag;

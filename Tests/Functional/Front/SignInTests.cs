@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using OrleansChat.Grains.Interfaces.Rules;
 using OrleansChat.Tests.Support;
 using OrleansChat.WebFront.Protocol;
 
@@ -84,5 +85,40 @@ public sealed class SignInTests(SignedInFrontFactory front) : IClassFixture<Sign
 
         Assert.EndsWith(ChatErrors.SessionExpired, stolen.Message);
         Assert.Equal(Nick("ana"), resumed.GetProperty("nickname").GetString());
+    }
+
+    [Fact]
+    public async Task A_second_device_of_the_account_joins_its_open_session_with_its_rooms_and_nobody_sees_it()
+    {
+        await using var bia = await front.SignInAsync(Nick("bia"));
+        await bia.RegisterAsync(null);
+        await using var laptop = await front.SignInAsync(Nick("ana"));
+        var laptopToken = (await laptop.RegisterAsync(null)).GetProperty("resumeToken").GetString();
+        await laptop.JoinRoomAsync($"dev{_tag}");
+        await bia.Events.FirstAsync(e => e.Notice == $"{Nick("ana")} entrou no chat.");
+
+        await using var phone = await front.SignInAsync(Nick("ana"));
+        var registered = await phone.RegisterAsync(null);
+
+        Assert.Equal(Nick("ana"), registered.GetProperty("nickname").GetString());
+        Assert.Equal(ChatRules.DefaultRoom, registered.GetProperty("joined").GetProperty("room").GetString());
+        Assert.Equal([$"dev{_tag}"], registered.GetProperty("otherRooms").EnumerateArray().Select(r => r.GetProperty("room").GetString()));
+        var phoneToken = registered.GetProperty("resumeToken").GetString();
+        Assert.NotEqual(laptopToken, phoneToken);
+
+        // Each device's token resumes the one session (a third tab here), and nobody saw a second join.
+        await using var tablet = await front.SignInAsync(Nick("ana"));
+        await tablet.ResumeAsync(phoneToken);
+        await phone.SendAsync("from the phone");
+        var seen = new List<ChatClient.Received>();
+        do
+        {
+            seen.Add(await bia.Events.NextAsync());
+        }
+        while (!seen[^1].IsMessage("from the phone"));
+
+        Assert.DoesNotContain(seen, e => e.Notice is not null && e.Notice.StartsWith(Nick("ana"), StringComparison.Ordinal));
+        await laptop.Events.FirstAsync(e => e.IsMessage("from the phone"));
+        await tablet.Events.FirstAsync(e => e.IsMessage("from the phone"));
     }
 }

@@ -16,13 +16,14 @@ internal sealed partial class UserFeed(
     string user,
     IAsyncStream<UserEvent> stream,
     ChatConnections connections,
+    ConnectedUsers users,
     ISessionRoomsListener rooms,
     int maxPending,
     ILogger logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Changed under the gate; locked too, because deliveries read it without the gate.</summary>
+    /// <summary>The connections that keep the subscription; only touched under the gate.</summary>
     private readonly HashSet<string> _connections = new(StringComparer.Ordinal);
 
     private StreamSubscriptionHandle<UserEvent>? _handle;
@@ -40,10 +41,7 @@ internal sealed partial class UserFeed(
                 return false;
             }
 
-            lock (_connections)
-            {
-                _connections.Add(connectionId);
-            }
+            _connections.Add(connectionId);
 
             if (_handle is null)
             {
@@ -73,14 +71,8 @@ internal sealed partial class UserFeed(
         await _gate.WaitAsync();
         try
         {
-            int left;
-            lock (_connections)
-            {
-                _connections.Remove(connectionId);
-                left = _connections.Count;
-            }
-
-            if (left > 0 || _retired)
+            _connections.Remove(connectionId);
+            if (_connections.Count > 0 || _retired)
             {
                 return;
             }
@@ -132,21 +124,19 @@ internal sealed partial class UserFeed(
         }
     }
 
+    /// <summary>
+    /// To the connections that hold the user's session here. Not to every connection this feed counts: one subscribes
+    /// before its claim or resume is answered, and one that turns out to be a stranger's must hear nothing of the user.
+    /// </summary>
     private void Deliver(ReadPositionMoved moved)
     {
-        string[] targets;
-        lock (_connections)
-        {
-            targets = [.. _connections];
-        }
-
         // Serialized once for all of them. A connection already far behind skips it: the room relay is about to drop
         // it, and its resume returns the position.
         var message = new SerializedHubMessage(
             new InvocationMessage(ChatEvents.ReadPosition, [new ReadPositionEvent(moved.Room, moved.Seq)]));
-        foreach (var connectionId in targets)
+        foreach (var session in users.FindByKey(user))
         {
-            connections.Find(connectionId)?.TrySend(message, events: 1, maxPending);
+            connections.Find(session.ConnectionId)?.TrySend(message, events: 1, maxPending);
         }
     }
 

@@ -14,6 +14,7 @@ namespace OrleansChat.WebFront.Relay;
 public sealed partial class UserStreamRelay(
     IClusterClient cluster,
     ChatConnections connections,
+    ConnectedUsers users,
     ISessionRoomsListener rooms,
     IOptions<ChatLimitsOptions> limits,
     ILogger<UserStreamRelay> logger)
@@ -81,7 +82,7 @@ public sealed partial class UserStreamRelay(
             if (!_users.TryGetValue(user, out var feed))
             {
                 var stream = cluster.GetStreamProvider(ChatStreams.ProviderName).GetStream<UserEvent>(ChatStreams.ForUser(user));
-                feed = new UserFeed(user, stream, connections, rooms, limits.Value.SlowConsumerMaxPending, logger);
+                feed = new UserFeed(user, stream, connections, users, rooms, limits.Value.SlowConsumerMaxPending, logger);
                 _users.Add(user, feed);
             }
 

@@ -60,6 +60,43 @@ public static class ChatRules
         return true;
     }
 
+    /// <summary>The most mentions one message carries; later ones are plain text.</summary>
+    public const int MaxMentions = 20;
+
+    /// <summary>
+    /// The names a message mentions: each <c>@name</c> at the start of the text or after a space or an opening bracket
+    /// or quote, up to the next space, without the punctuation that ends a sentence or closes a bracket
+    /// ("@bia, olá" mentions "bia"; "ana@example.com" mentions nobody). Only valid nicknames, each once by
+    /// <see cref="KeyOf"/>, at most <see cref="MaxMentions"/>. A nickname with a space in it cannot be mentioned.
+    /// </summary>
+    public static IReadOnlyList<string> MentionedNames(string text)
+    {
+        List<string>? names = null;
+        for (var at = text.IndexOf('@'); at >= 0 && (names?.Count ?? 0) < MaxMentions; at = text.IndexOf('@', at + 1))
+        {
+            if (at > 0 && !char.IsWhiteSpace(text[at - 1]) && "([{\"'«“".IndexOf(text[at - 1]) < 0)
+            {
+                continue;
+            }
+
+            // No nickname is longer than this, so a long run of text is not scanned again from each '@' in it.
+            var end = at + 1;
+            while (end < text.Length && !char.IsWhiteSpace(text[end]) && end - at <= (MaxNicknameLength * 2) + 8)
+            {
+                end++;
+            }
+
+            var name = text[(at + 1)..end].TrimEnd('.', ',', ';', ':', '!', '?', ')', ']', '}', '"', '\'', '»', '”', '…');
+            if (TryNormalizeNickname(name, out var nickname)
+                && !(names ??= []).Exists(known => KeyOf(known) == KeyOf(nickname)))
+            {
+                names.Add(nickname);
+            }
+        }
+
+        return names ?? [];
+    }
+
     /// <summary>
     /// The key two nicknames collide on: compatibility-normalized (full-width "ａｎａ" is "ana"), then without case.
     /// </summary>

@@ -146,12 +146,28 @@ public sealed partial class ChatRoomGrain(
         // The post is numbered after the skip and stored with it, so a failed skip fails the post too.
         SkipPast(request.SeenSeq).Ignore();
 
+        var mentions = MembersMentionedIn(text);
         var message = await _commits.Post(
-            seq => new MessagePosted(Room, time.GetUtcNow(), request.MessageId, seq, member.Nickname, text));
+            seq => new MessagePosted(Room, time.GetUtcNow(), request.MessageId, seq, member.Nickname, text, Mentions: mentions));
         return new PostResult(PostStatus.Posted, message);
     }
 
     public Task ReportSeen(SeenReport report) => SkipPast(report.Seq);
+
+    /// <summary>The members a text mentions, spelled as they are: one lookup per mention, whatever the room's size.</summary>
+    private List<string>? MembersMentionedIn(string text)
+    {
+        List<string>? mentioned = null;
+        foreach (var name in ChatRules.MentionedNames(text))
+        {
+            if (_members.TryGet(ChatRules.KeyOf(name), out var member))
+            {
+                (mentioned ??= []).Add(member.Nickname);
+            }
+        }
+
+        return mentioned;
+    }
 
     public Task<MessageRange> GetMessages(MessageQuery query) => _history.ReadAsync(query);
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OrleansChat.Grains.Interfaces.Events;
 
 namespace OrleansChat.WebFront.Protocol;
@@ -7,11 +8,19 @@ namespace OrleansChat.WebFront.Protocol;
 
 /// <summary>
 /// The <c>broadcast_message</c> event. <c>msg</c> and <c>nickname</c> are the original's fields; the rest let clients
-/// order, deduplicate and detect gaps.
+/// order, deduplicate and detect gaps. <c>Mentions</c>, the members the message mentions, is left out when there are
+/// none, so a message without a mention looks as it always did.
 /// </summary>
-public sealed record BroadcastMessage(string Msg, string Nickname, Guid Id, long Seq, string Room, DateTimeOffset SentAt)
+public sealed record BroadcastMessage(
+    string Msg,
+    string Nickname,
+    Guid Id,
+    long Seq,
+    string Room,
+    DateTimeOffset SentAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Mentions = null)
 {
-    public static BroadcastMessage From(MessagePosted m) => new(m.Text, m.Nickname, m.Id, m.Seq, m.Room, m.At);
+    public static BroadcastMessage From(MessagePosted m) => new(m.Text, m.Nickname, m.Id, m.Seq, m.Room, m.At, m.Mentions);
 }
 
 /// <summary>

@@ -116,6 +116,21 @@ public sealed class ChatRoomGrainTests(ChatClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_message_names_the_members_it_mentions_as_they_spell_themselves_and_history_keeps_them()
+    {
+        await Room.Join(new JoinRequest("Ana", S(1), "front"));
+        await Room.Join(new JoinRequest("bia", S(2), "front"));
+
+        var mentioning = await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", S(1), "@BIA @ana @stranger olá"));
+        var plain = await Room.Post(new PostRequest(Guid.NewGuid(), "Ana", S(1), "olá"));
+
+        Assert.Equal(["bia", "Ana"], mentioning.Message!.Mentions);
+        Assert.Null(plain.Message!.Mentions);
+        var stored = await Room.GetMessages(new MessageQuery(1, 2, 10));
+        Assert.Equal(["bia", "Ana"], stored.Messages[0].Mentions);
+    }
+
+    [Fact]
     public async Task A_retried_post_is_not_posted_twice()
     {
         var events = await fixture.ListenAsync(_room);

@@ -104,4 +104,27 @@ public sealed class ChatRulesTests
         Assert.Equal(ChatRules.KeyOf("Ana"), ChatRules.KeyOf("aNA"));
         Assert.NotEqual(ChatRules.KeyOf("Ana"), ChatRules.KeyOf("Anna"));
     }
+
+    [Theory]
+    [InlineData("@bia olá", new[] { "bia" })]
+    [InlineData("olá @bia, @Caio! e (@dani) \"@eva\"", new[] { "bia", "Caio", "dani", "eva" })]
+    [InlineData("@bia @BIA @ｂｉａ", new[] { "bia" })]
+    [InlineData("ana@example.com e x@y", new string[0])]
+    [InlineData("@ sozinho, @, e @…", new string[0])]
+    [InlineData("linha\n@bia", new[] { "bia" })]
+    [InlineData("@this-name-is-far-too-long-to-be-a-nickname-at-all", new string[0])]
+    public void Mentions_are_at_names_after_a_space_without_closing_punctuation(string text, string[] expected)
+    {
+        Assert.Equal(expected, ChatRules.MentionedNames(text));
+    }
+
+    [Fact]
+    public void A_message_mentions_at_most_twenty_names_and_a_long_run_of_ats_costs_little()
+    {
+        var many = string.Join(' ', Enumerable.Range(0, 30).Select(i => $"@n{i}"));
+        var ats = new string('@', ChatRules.MaxMessageLength);
+
+        Assert.Equal(Enumerable.Range(0, ChatRules.MaxMentions).Select(i => $"n{i}"), ChatRules.MentionedNames(many));
+        Assert.Empty(ChatRules.MentionedNames(ats));
+    }
 }

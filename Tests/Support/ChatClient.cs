@@ -63,6 +63,19 @@ public sealed class ChatClient : IAsyncDisposable
     public Task<JsonElement> SendToRoomOnceAsync(string room, string text, string messageId, long afterSeq) =>
         Connection.InvokeAsync<JsonElement>("SendToRoomOnce", room, text, messageId, afterSeq);
 
+    /// <summary>Every event from the next one up to and including the message <paramref name="text"/>.</summary>
+    public async Task<List<Received>> EventsUntilMessageAsync(string text)
+    {
+        var events = new List<Received>();
+        do
+        {
+            events.Add(await Events.NextAsync());
+        }
+        while (!events[^1].IsMessage(text));
+
+        return events;
+    }
+
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
 
     private static IEnumerable<JsonElement> Expand(JsonElement batch)
@@ -93,5 +106,11 @@ public sealed class ChatClient : IAsyncDisposable
         public string? Room => Broadcast?.GetProperty("room").GetString();
 
         public bool IsMessage(string text) => Event == "broadcast_message" && Broadcast!.Value.GetProperty("msg").GetString() == text;
+
+        /// <summary>A <c>presence</c> change of <paramref name="nickname"/>: <c>joined</c> or <c>left</c>.</summary>
+        public bool IsPresence(string nickname, string kind) =>
+            Event == "presence"
+            && Broadcast!.Value.GetProperty("nickname").GetString() == nickname
+            && Broadcast.Value.GetProperty("kind").GetString() == kind;
     }
 }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OrleansChat.WebFront.Connections;
 using OrleansChat.WebFront.Protocol;
 
 namespace OrleansChat.Tests.Support;
@@ -91,6 +92,20 @@ public class ChatFrontFactory : WebApplicationFactory<Program>
             StartServer();
             var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
             return new Uri(addresses.Addresses.First());
+        }
+    }
+
+    /// <summary>
+    /// Waits until the front holds only <paramref name="count"/> connections: SignalR lets go of a connection after its
+    /// hub's disconnect handler has finished, so from then on the closed ones have told the nickname grain.
+    /// </summary>
+    public async Task OnlyOpenAsync(int count)
+    {
+        var connections = Services.GetRequiredService<ChatConnections>();
+        using var timeout = new CancellationTokenSource(Inbox<ChatClient.Received>.DefaultTimeout);
+        while (connections.Open.Count != count)
+        {
+            await Task.Delay(10, timeout.Token);
         }
     }
 

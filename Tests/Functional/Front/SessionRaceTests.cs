@@ -1,9 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 using OrleansChat.Tests.Support;
-using OrleansChat.WebFront.Connections;
 using OrleansChat.WebFront.Protocol;
 
 namespace OrleansChat.Tests.Functional.Front;
@@ -43,9 +41,9 @@ public sealed class SessionRaceTests(ChatFrontFactory front) : IClassFixture<Cha
             var other = Nick($"m{round}-");
             Assert.Equal(other, (await lost.RegisterAsync(other)).GetProperty("nickname").GetString());
             await won.SendAsync($"won {round}");
-            var seen = await EventsUntilMessageAsync(observer, $"won {round}");
-            Assert.Single(seen, e => IsPresence(e, nickname, "joined"));
-            Assert.DoesNotContain(seen, e => IsPresence(e, nickname, "left"));
+            var seen = await observer.EventsUntilMessageAsync($"won {round}");
+            Assert.Single(seen, e => e.IsPresence(nickname, "joined"));
+            Assert.DoesNotContain(seen, e => e.IsPresence(nickname, "left"));
         }
     }
 
@@ -59,7 +57,7 @@ public sealed class SessionRaceTests(ChatFrontFactory front) : IClassFixture<Cha
             await using var proxy = new TcpProxy(front.BaseAddress);
             var old = await front.ConnectAsync(proxy.Address);
             var token = (await old.RegisterAsync(nickname)).GetProperty("resumeToken").GetString();
-            await bia.Events.FirstAsync(e => IsPresence(e, nickname, "joined"));
+            await bia.Events.FirstAsync(e => e.IsPresence(nickname, "joined"));
             await using var again = await front.ConnectAsync();
 
             var resume = again.Connection.InvokeAsync<JsonElement>("Resume", token, null);
@@ -81,7 +79,7 @@ public sealed class SessionRaceTests(ChatFrontFactory front) : IClassFixture<Cha
             var nickname = Nick($"c{round}-");
             var old = await front.ConnectAsync();
             var token = (await old.RegisterAsync(nickname)).GetProperty("resumeToken").GetString();
-            await bia.Events.FirstAsync(e => IsPresence(e, nickname, "joined"));
+            await bia.Events.FirstAsync(e => e.IsPresence(nickname, "joined"));
             await using var again = await front.ConnectAsync();
 
             var resume = again.Connection.InvokeAsync<JsonElement>("Resume", token, null);
@@ -98,7 +96,7 @@ public sealed class SessionRaceTests(ChatFrontFactory front) : IClassFixture<Cha
             {
                 // The close came first: the user left, the leave was announced, and the token is spent.
                 Assert.EndsWith(ChatErrors.SessionExpired, Assert.IsType<HubException>(resume.Exception!.InnerException).Message);
-                await bia.Events.FirstAsync(e => IsPresence(e, nickname, "left"));
+                await bia.Events.FirstAsync(e => e.IsPresence(nickname, "left"));
             }
 
             outcomes.Add(resume.IsCompletedSuccessfully);
@@ -113,28 +111,14 @@ public sealed class SessionRaceTests(ChatFrontFactory front) : IClassFixture<Cha
     /// </summary>
     private async Task SessionGoesOnAsync(ChatClient session, ChatClient observer, string nickname, string because)
     {
-        await OnlyOpenAsync(2);
+        await front.OnlyOpenAsync(2);
         var text = $"still here {Guid.NewGuid():N}";
         await session.SendAsync(text);
-        var seen = await EventsUntilMessageAsync(observer, text);
+        var seen = await observer.EventsUntilMessageAsync(text);
         Assert.True(
-            !seen.Any(e => IsPresence(e, nickname, "left") || IsPresence(e, nickname, "joined")),
+            !seen.Any(e => e.IsPresence(nickname, "left") || e.IsPresence(nickname, "joined")),
             $"{because}: the room saw {nickname} leave or join again");
         Assert.Equal(nickname, seen[^1].Broadcast!.Value.GetProperty("nickname").GetString());
-    }
-
-    /// <summary>
-    /// Waits until the front holds only <paramref name="count"/> connections. SignalR lets go of a connection after its
-    /// hub's disconnect handler has finished, so from then on the closed ones have told the nickname grain.
-    /// </summary>
-    private async Task OnlyOpenAsync(int count)
-    {
-        var connections = front.Services.GetRequiredService<ChatConnections>();
-        using var timeout = new CancellationTokenSource(Inbox<ChatClient.Received>.DefaultTimeout);
-        while (connections.Open.Count != count)
-        {
-            await Task.Delay(10, timeout.Token);
-        }
     }
 
     private async Task<ChatClient> RegisteredAsync(string nickname)
@@ -143,21 +127,4 @@ public sealed class SessionRaceTests(ChatFrontFactory front) : IClassFixture<Cha
         await client.RegisterAsync(nickname);
         return client;
     }
-
-    private static async Task<List<ChatClient.Received>> EventsUntilMessageAsync(ChatClient client, string text)
-    {
-        var events = new List<ChatClient.Received>();
-        do
-        {
-            events.Add(await client.Events.NextAsync());
-        }
-        while (!events[^1].IsMessage(text));
-
-        return events;
-    }
-
-    private static bool IsPresence(ChatClient.Received e, string nickname, string kind) =>
-        e.Event == "presence"
-        && e.Broadcast!.Value.GetProperty("nickname").GetString() == nickname
-        && e.Broadcast.Value.GetProperty("kind").GetString() == kind;
 }

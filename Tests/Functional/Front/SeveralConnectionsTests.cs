@@ -1,9 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 using OrleansChat.Tests.Support;
-using OrleansChat.WebFront.Connections;
 using OrleansChat.WebFront.Protocol;
 
 namespace OrleansChat.Tests.Functional.Front;
@@ -36,7 +34,7 @@ public sealed class SeveralConnectionsTests(ThreeConnectionsFrontFactory front) 
         await using var laptop = await front.ConnectAsync();
         var token = await RegisterAsync(laptop, Nick("ana"));
         // Rooms' events are not ordered with each other: take ana's join of geral before watching dev.
-        await bia.Events.FirstAsync(e => IsPresence(e, Nick("ana"), "joined"));
+        await bia.Events.FirstAsync(e => e.IsPresence(Nick("ana"), "joined"));
         await laptop.JoinRoomAsync(Room("dev"));
         await bia.JoinRoomAsync(Room("dev"));
 
@@ -55,9 +53,9 @@ public sealed class SeveralConnectionsTests(ThreeConnectionsFrontFactory front) 
         await bia.Events.FirstAsync(e => e.IsMessage("to both"));
         await phone.SendToRoomAsync(Room("dev"), "from the phone");
         await laptop.SendToRoomAsync(Room("dev"), "from the laptop");
-        var seen = await EventsUntilMessageAsync(bia, "from the laptop");
+        var seen = await bia.EventsUntilMessageAsync("from the laptop");
         Assert.Single(seen, e => e.IsMessage("from the phone"));
-        Assert.DoesNotContain(seen, e => IsPresence(e, Nick("ana"), "left") || IsPresence(e, Nick("ana"), "joined"));
+        Assert.DoesNotContain(seen, e => e.IsPresence(Nick("ana"), "left") || e.IsPresence(Nick("ana"), "joined"));
         Assert.Equal(1, (await bia.Connection.InvokeAsync<JsonElement>("Members", Room("dev"), null, 50))
             .GetProperty("members").EnumerateArray().Count(m => m.GetString() == Nick("ana")));
     }
@@ -99,7 +97,7 @@ public sealed class SeveralConnectionsTests(ThreeConnectionsFrontFactory front) 
         Assert.Equal(Room("ops"), left.Room);
         var refused = await Assert.ThrowsAsync<HubException>(() => phone.SendToRoomAsync(Room("ops"), "gone"));
         Assert.EndsWith(ChatErrors.NotInRoom, refused.Message);
-        await bia.Events.FirstAsync(e => IsPresence(e, Nick("ana"), "left") && e.Room == Room("ops"));
+        await bia.Events.FirstAsync(e => e.IsPresence(Nick("ana"), "left") && e.Room == Room("ops"));
     }
 
     [Fact]
@@ -118,9 +116,9 @@ public sealed class SeveralConnectionsTests(ThreeConnectionsFrontFactory front) 
         await laptop.Connection.StopAsync();
         await closeTab();
         await tab.Closed.Task.WaitAsync(Inbox<ChatClient.Received>.DefaultTimeout);
-        await OnlyOpenAsync(2);
+        await front.OnlyOpenAsync(2);
         await phone.SendAsync("still here");
-        var seen = await EventsUntilMessageAsync(bia, "still here");
+        var seen = await bia.EventsUntilMessageAsync("still here");
         Assert.DoesNotContain(seen, e => e.Notice == $"{Nick("ana")} saiu do chat.");
 
         // The last one stopping is the user leaving, at once.
@@ -162,10 +160,10 @@ public sealed class SeveralConnectionsTests(ThreeConnectionsFrontFactory front) 
 
         // Once one goes, another may come: the limit counts connections, not attempts.
         await laptop.Connection.StopAsync();
-        await OnlyOpenAsync(ThreeConnectionsFrontFactory.MaxConnections + 1);
+        await front.OnlyOpenAsync(ThreeConnectionsFrontFactory.MaxConnections + 1);
         await oneTooMany.ResumeAsync(token);
         await oneTooMany.SendAsync("the fourth is in");
-        var seen = await EventsUntilMessageAsync(bia, "the fourth is in");
+        var seen = await bia.EventsUntilMessageAsync("the fourth is in");
         Assert.DoesNotContain(seen, e => e.Notice is not null && e.Notice.StartsWith(Nick("ana"), StringComparison.Ordinal));
     }
 
@@ -184,20 +182,6 @@ public sealed class SeveralConnectionsTests(ThreeConnectionsFrontFactory front) 
         await stranger.RegisterAsync(Nick("other"));
     }
 
-    /// <summary>
-    /// Waits until the front holds only <paramref name="count"/> connections: SignalR lets go of a connection after its
-    /// hub's disconnect handler has finished, so from then on the closed ones have told the nickname grain.
-    /// </summary>
-    private async Task OnlyOpenAsync(int count)
-    {
-        var connections = front.Services.GetRequiredService<ChatConnections>();
-        using var timeout = new CancellationTokenSource(Inbox<ChatClient.Received>.DefaultTimeout);
-        while (connections.Open.Count != count)
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
-
     private async Task<string> RegisterAsync(ChatClient client, string nickname) =>
         (await client.RegisterAsync(nickname)).GetProperty("resumeToken").GetString()!;
 
@@ -207,21 +191,4 @@ public sealed class SeveralConnectionsTests(ThreeConnectionsFrontFactory front) 
         await client.RegisterAsync(Nick(name));
         return client;
     }
-
-    private static async Task<List<ChatClient.Received>> EventsUntilMessageAsync(ChatClient client, string text)
-    {
-        var events = new List<ChatClient.Received>();
-        do
-        {
-            events.Add(await client.Events.NextAsync());
-        }
-        while (!events[^1].IsMessage(text));
-
-        return events;
-    }
-
-    private static bool IsPresence(ChatClient.Received e, string nickname, string kind) =>
-        e.Event == "presence"
-        && e.Broadcast!.Value.GetProperty("nickname").GetString() == nickname
-        && e.Broadcast.Value.GetProperty("kind").GetString() == kind;
 }

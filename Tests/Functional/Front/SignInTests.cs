@@ -111,12 +111,7 @@ public sealed class SignInTests(SignedInFrontFactory front) : IClassFixture<Sign
         await using var tablet = await front.SignInAsync(Nick("ana"));
         await tablet.ResumeAsync(phoneToken);
         await phone.SendAsync("from the phone");
-        var seen = new List<ChatClient.Received>();
-        do
-        {
-            seen.Add(await bia.Events.NextAsync());
-        }
-        while (!seen[^1].IsMessage("from the phone"));
+        var seen = await bia.EventsUntilMessageAsync("from the phone");
 
         Assert.DoesNotContain(seen, e => e.Notice is not null && e.Notice.StartsWith(Nick("ana"), StringComparison.Ordinal));
         await laptop.Events.FirstAsync(e => e.IsMessage("from the phone"));

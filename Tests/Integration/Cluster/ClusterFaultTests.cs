@@ -144,12 +144,7 @@ public sealed class ClusterFaultTests(RedisClusterFixture cluster, ITestOutputHe
         await ana.Events.FirstAsync(e => e.Notice == $"{Nick("carla")} saiu do chat.", TimeSpan.FromSeconds(30));
         output.WriteLine($"front kill: leave notice {(DateTime.UtcNow - killedAt).TotalSeconds:F1} s after the kill");
         await dani.SendAsync("dani is still here");
-        var seen = new List<ChatClient.Received>();
-        do
-        {
-            seen.Add(await ana.Events.NextAsync());
-        }
-        while (!seen[^1].IsMessage("dani is still here"));
+        var seen = await ana.EventsUntilMessageAsync("dani is still here");
 
         Assert.DoesNotContain(seen, e => e.Notice == $"{Nick("dani")} saiu do chat.");
         await carla.DisposeAsync();

@@ -41,7 +41,7 @@ public sealed class CrossFrontSessionTests(RedisClusterFixture cluster)
             var other = Nick($"m{round}-");
             Assert.Equal(other, (await lost.RegisterAsync(other)).GetProperty("nickname").GetString());
             await won.SendAsync($"won {round}");
-            var seen = await EventsUntilMessageAsync(observer, $"won {round}");
+            var seen = await observer.EventsUntilMessageAsync($"won {round}");
             // At most one join: never one for the loser. Not exactly one, because presence events are not replayed
             // and this cluster's earlier tests kill silos, whose stream queues can take a join with them.
             Assert.True(seen.Count(e => e.Notice == $"{nickname} entrou no chat.") <= 1, $"{nickname} was announced twice");
@@ -75,20 +75,8 @@ public sealed class CrossFrontSessionTests(RedisClusterFixture cluster)
         await laptop.Connection.StopAsync();
         await laptop.DisposeAsync();
         await phone.SendToRoomAsync(room, "only the phone now");
-        var seen = await EventsUntilMessageAsync(bia, "only the phone now");
+        var seen = await bia.EventsUntilMessageAsync("only the phone now");
         Assert.DoesNotContain(seen, e => e.Notice is not null && e.Notice.StartsWith(Nick("ana"), StringComparison.Ordinal));
         Assert.Equal(Nick("ana"), seen[^1].Broadcast!.Value.GetProperty("nickname").GetString());
-    }
-
-    private static async Task<List<ChatClient.Received>> EventsUntilMessageAsync(ChatClient client, string text)
-    {
-        var events = new List<ChatClient.Received>();
-        do
-        {
-            events.Add(await client.Events.NextAsync());
-        }
-        while (!events[^1].IsMessage(text));
-
-        return events;
     }
 }

@@ -35,7 +35,21 @@ public sealed partial class GrainCalls(
         return true;
     });
 
-    public async Task<T> CallAsync<T>(HubCallerContext caller, Func<Task<T>> call)
+    public Task<T> CallAsync<T>(HubCallerContext caller, Func<Task<T>> call) =>
+        CallAsync(caller.ConnectionId, caller.ConnectionAborted, call);
+
+    /// <summary>
+    /// For a connection that has closed: retried as long as a live caller's call would be, where a live caller's stops
+    /// with its connection. What a close tells the grains (that the user's connection went) must not be lost to a
+    /// silo failing at that moment, or the session would count the connection for good.
+    /// </summary>
+    public Task ForClosedConnectionAsync(string connectionId, Func<Task> call) => CallAsync(connectionId, CancellationToken.None, async () =>
+    {
+        await call();
+        return true;
+    });
+
+    private async Task<T> CallAsync<T>(string connectionId, CancellationToken callerGone, Func<Task<T>> call)
     {
         var settings = options.Value;
         var start = time.GetTimestamp();
@@ -48,16 +62,16 @@ public sealed partial class GrainCalls(
             }
             catch (Exception ex) when (ex is not HubException
                 && time.GetElapsedTime(start) + backoff < settings.GrainCallRetryBudget
-                && !caller.ConnectionAborted.IsCancellationRequested)
+                && !callerGone.IsCancellationRequested)
             {
-                LogRetried(ex, caller.ConnectionId, attempt);
+                LogRetried(ex, connectionId, attempt);
                 cluster.NotifyGrainCallFailed();
                 await Task.Delay(backoff, time);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
             catch (Exception ex) when (ex is not HubException)
             {
-                LogFailed(ex, caller.ConnectionId, attempt);
+                LogFailed(ex, connectionId, attempt);
                 throw new HubException(ChatErrors.Unavailable);
             }
         }

@@ -153,8 +153,8 @@ public sealed partial class SessionStarts(
         await userEvents.RemoveAsync(session.NicknameKey, session.ConnectionId);
         try
         {
-            await Nickname(session.NicknameKey).Disconnect(new DisconnectRequest(
-                session.SessionId, session.ConnectionId, Clean: goodbye == ClientGoodbye.Stopped, PageClosed: goodbye == ClientGoodbye.PageClosed));
+            await calls.ForClosedConnectionAsync(session.ConnectionId, () => Nickname(session.NicknameKey).Disconnect(new DisconnectRequest(
+                session.SessionId, session.ConnectionId, Clean: goodbye == ClientGoodbye.Stopped, PageClosed: goodbye == ClientGoodbye.PageClosed)));
         }
         catch (Exception ex)
         {
@@ -183,7 +183,8 @@ public sealed partial class SessionStarts(
     {
         try
         {
-            await Nickname(session.NicknameKey).Disconnect(new DisconnectRequest(session.SessionId, session.ConnectionId, clean));
+            await calls.ForClosedConnectionAsync(
+                session.ConnectionId, () => Nickname(session.NicknameKey).Disconnect(new DisconnectRequest(session.SessionId, session.ConnectionId, clean)));
         }
         catch (Exception ex)
         {

@@ -90,6 +90,34 @@ public sealed class GrainCallsTests
     }
 
     [Fact]
+    public async Task What_a_closed_connection_tells_the_grains_is_retried_through_a_failover_though_its_caller_is_gone()
+    {
+        var calls = new GrainCalls(Options.Create(_options), _time, new GatewayChangeSignal(), NullLogger<GrainCalls>.Instance);
+        var start = _time.GetUtcNow();
+        var recovered = TimeSpan.FromSeconds(3);
+        var told = 0;
+
+        var call = calls.ForClosedConnectionAsync("closed", () =>
+        {
+            if (_time.GetUtcNow() - start < recovered)
+            {
+                return Task.FromException(new InvalidOperationException("silo unavailable"));
+            }
+
+            told++;
+            return Task.CompletedTask;
+        });
+        while (!call.IsCompleted && _time.GetUtcNow() - start < _options.GrainCallRetryBudget)
+        {
+            _time.Advance(Millisecond);
+        }
+
+        await call.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, told);
+        Assert.InRange(_time.GetUtcNow() - start, recovered, recovered + TimeSpan.FromMilliseconds(400));
+    }
+
+    [Fact]
     public void A_retry_budget_shorter_than_one_attempt_is_refused_at_start_up()
     {
         var options = new ChatFrontOptions { GrainCallAttemptTimeout = TimeSpan.FromSeconds(2), GrainCallRetryBudget = TimeSpan.FromSeconds(1) };

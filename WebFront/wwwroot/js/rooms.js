@@ -23,6 +23,7 @@ export function createRoom(name) {
     membersRequest: null,   // the Members call in flight, one at a time
     membersError: "",
     unread: 0,
+    mentioned: 0,           // of the unread, how many mention the user
     readSeq: 0,             // read up to, on any device (the server's)
     seenSeq: 0,             // seen up to, on this page
     lineAfter: 0,           // the "new messages" line follows this seq
@@ -41,7 +42,17 @@ function messageEntry(broadcast) {
     nickname: String(broadcast.nickname ?? "?"),
     text: String(broadcast.msg ?? ""),
     sentAt: broadcast.sentAt ?? null,
+    mentions: Array.isArray(broadcast.mentions) ? broadcast.mentions.map(String) : [], // the members it mentions
   };
+}
+
+/** A nickname as the server compares them (docs/protocol.md §6): `@BIA` mentions bia. */
+export function nicknameKey(nickname) {
+  return String(nickname).normalize("NFKC").toUpperCase();
+}
+
+export function mentionsMe(entry, me) {
+  return Boolean(me) && entry.mentions?.some((name) => nicknameKey(name) === nicknameKey(me));
 }
 
 /** The sequence number of the oldest message shown, or the next one when none is. */
@@ -50,12 +61,14 @@ export function oldestSeq(room) {
   return first ? first.seq : room.lastSeq + 1;
 }
 
-/** Messages from others not read on any device, loaded or not. */
+/** Messages from others not read on any device, loaded or not; those loaded that mention the user apart too. */
 export function countUnread(room, me) {
   const read = Math.max(room.readSeq, room.seenSeq);
   const messages = room.entries.filter((e) => e.kind === "message" && e.seq > read);
   const notLoaded = room.hasMore && messages.length ? Math.max(0, messages[0].seq - 1 - read) : 0;
-  room.unread = notLoaded + messages.filter((e) => e.nickname !== me).length;
+  const fromOthers = messages.filter((e) => e.nickname !== me);
+  room.mentioned = fromOthers.filter((e) => mentionsMe(e, me)).length;
+  room.unread = notLoaded + fromOthers.length;
   return room.unread;
 }
 

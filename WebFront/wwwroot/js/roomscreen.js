@@ -5,12 +5,75 @@
 
 import { describeError } from "./errors.js";
 import { t } from "./i18n.js";
-import { countUnread } from "./rooms.js";
+import { countUnread, mentionsMe } from "./rooms.js";
 import { createScrollback } from "./scrollback.js";
 import {
   announce, appendEntries, isNearBottom, openPanel, panelsCollapse, renderLoadOlder, renderMembers, renderRoom,
   renderRoomList, renderServerRooms, renderTyping, showError, showPanel, ui,
 } from "./view.js";
+
+// ---- mentions as system notifications while the page is hidden: opt-in, remembered in this browser --------------
+// Without the Notification API, or with its permission denied, the toggle says so and stays off.
+
+const NOTIFY_KEY = "chat.notifyMentions";
+
+let wanted = false;
+let toggle = null;
+
+const api = () => globalThis.Notification;
+
+function enabled() {
+  return wanted && api()?.permission === "granted";
+}
+
+/** The toggle's words go through data-i18n, so that a change of language redraws them with the rest of the page. */
+function draw() {
+  const key = !api() ? "notify.unsupported" : api().permission === "denied" ? "notify.denied" : "notify.toggle";
+  toggle.dataset.i18n = key;
+  toggle.textContent = t(key);
+  toggle.disabled = !api();
+  toggle.setAttribute("aria-pressed", String(enabled()));
+}
+
+function setUpNotifications(button) {
+  toggle = button;
+  try {
+    wanted = localStorage.getItem(NOTIFY_KEY) === "on";
+  } catch {
+    // storage can be disabled; notifications then start off
+  }
+  draw();
+  button.addEventListener("click", async () => {
+    wanted = !enabled();
+    if (wanted && api().permission !== "granted") {
+      wanted = (await api().requestPermission()) === "granted";
+    }
+    try {
+      localStorage.setItem(NOTIFY_KEY, wanted ? "on" : "off");
+    } catch {
+      // not remembered past this page
+    }
+    draw();
+  });
+}
+
+/** A live message from someone else that mentions the user, while the page is hidden; clicking it opens the room. */
+function notifyMention(room, entry, me, open) {
+  if (!enabled() || document.visibilityState !== "hidden" || entry.nickname === me || !mentionsMe(entry, me)) {
+    return;
+  }
+  try {
+    const title = t("notify.title", { nickname: entry.nickname, room: room.name });
+    const notification = new (api())(title, { body: entry.text }); // the system shortens a long one
+    notification.onclick = () => {
+      globalThis.focus();
+      open(room.name);
+      notification.close();
+    };
+  } catch {
+    // Some browsers (Chrome on Android) show notifications only from a service worker: the badge still counts it.
+  }
+}
 
 /** session: session.js; rooms: the page's rooms by name (roomfeed.js keeps them). */
 export function createRoomScreen(session, rooms) {
@@ -18,6 +81,7 @@ export function createRoomScreen(session, rooms) {
   let serverRooms = [];
   const scrollback = createScrollback(session, rooms, () => current);
   const { fillIfShort, fillMembers } = scrollback;
+  setUpNotifications(ui.notifyMentions);
 
   function currentRoom() {
     return current ? rooms.get(current) ?? null : null;
@@ -97,8 +161,11 @@ export function createRoomScreen(session, rooms) {
 
   // ---- what the rooms report (the hooks of roomfeed.js) --------------------------------------------------------
 
-  /** Live messages from others are read out by screen readers in the room shown, counted as unread elsewhere. */
+  /** Live messages from others: read out in the room shown, else counted unread; a mention notifies if hidden. */
   function messagesAdded(room, added, dropped, live) {
+    for (const entry of live ? added : []) {
+      notifyMention(room, entry, session.nickname, switchTo);
+    }
     if (room.name === current) {
       appendEntries(added, session.nickname, dropped);
       renderLoadOlder(room);
@@ -113,8 +180,8 @@ export function createRoomScreen(session, rooms) {
   }
 
   function readChanged(room) {
-    const before = room.unread;
-    if (countUnread(room, session.nickname) !== before) {
+    const { unread, mentioned } = room;
+    if (countUnread(room, session.nickname) !== unread || room.mentioned !== mentioned) {
       renderRoomList(rooms, current);
     }
   }

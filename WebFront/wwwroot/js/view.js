@@ -1,7 +1,7 @@
 // Drawing the page. User-supplied text reaches the DOM only through textContent and text nodes (links included:
 // see text.js); no markup is ever built from strings.
 
-import { MAX_ENTRIES, typingText } from "./rooms.js";
+import { MAX_ENTRIES, mentionsMe, typingText } from "./rooms.js";
 import { dateFormats, formatNumber, serverText, t, translateDocument } from "./i18n.js";
 import { messageNodes } from "./text.js";
 
@@ -25,6 +25,7 @@ export const ui = {
   roomName: $("room-name"),
   roomJoinButton: $("room-join-button"),
   leaveRoom: $("leave-room"),
+  notifyMentions: $("notify-mentions"),
   roomError: $("room-error"),
   refreshRooms: $("refresh-rooms"),
   serverRooms: $("server-rooms"),
@@ -149,22 +150,34 @@ function roomButton(name, extra) {
   return { item, button };
 }
 
+/** A count shown on screen, and said in words to screen readers. */
+function badge(className, shown, said) {
+  const element = document.createElement("span");
+  element.className = className;
+  element.textContent = shown;
+  element.setAttribute("aria-hidden", "true");
+  const words = document.createElement("span");
+  words.className = "visually-hidden";
+  words.textContent = `, ${said}`;
+  return [element, words];
+}
+
+const upTo99 = (n) => (n > 99 ? "99+" : String(n));
+
 export function renderRoomList(rooms, current) {
   let total = 0;
+  let mentioned = 0;
   const items = [...rooms.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((room) => {
       const extra = [];
       if (room.unread > 0) {
         total += room.unread;
-        const badge = document.createElement("span");
-        badge.className = "badge";
-        badge.textContent = room.unread > 99 ? "99+" : String(room.unread);
-        const said = document.createElement("span");
-        said.className = "visually-hidden";
-        said.textContent = `, ${t("unread", { n: room.unread })}`;
-        badge.setAttribute("aria-hidden", "true");
-        extra.push(badge, said);
+        extra.push(...badge("badge", upTo99(room.unread), t("unread", { n: room.unread })));
+      }
+      if (room.mentioned > 0) {
+        mentioned += room.mentioned;
+        extra.push(...badge("mention-badge", `@${upTo99(room.mentioned)}`, t("mentions", { n: room.mentioned })));
       }
       const { item, button } = roomButton(room.name, extra);
       if (room.name === current) {
@@ -176,9 +189,10 @@ export function renderRoomList(rooms, current) {
   ui.leaveRoom.hidden = !current;
   ui.leaveRoom.textContent = current ? t("leaveRoomNamed", { room: current }) : t("leaveRoom");
   ui.totalUnread.hidden = total === 0;
-  ui.totalUnread.textContent = total > 99 ? "99+" : String(total);
+  ui.totalUnread.textContent = upTo99(total);
   ui.totalUnread.setAttribute("aria-label", t("unread", { n: total }));
-  document.title = total > 0 ? `(${total}) ${t("pageTitle")}` : t("pageTitle");
+  const counts = [total, mentioned && `@${mentioned}`].filter(Boolean).join(" · ");
+  document.title = total > 0 ? `(${counts}) ${t("pageTitle")}` : t("pageTitle");
 }
 
 export function renderServerRooms(listing, joined) {
@@ -292,8 +306,15 @@ function entryElement(entry, me) {
   body.className = "body";
   const text = document.createElement("p");
   text.className = "text";
-  text.append(...messageNodes(entry.text));
+  text.append(...messageNodes(entry.text, entry.mentions, me));
   body.append(text);
+  if (mentionsMe(entry, me) && entry.nickname !== me) {
+    item.classList.add("mentions-me");
+    const said = document.createElement("span");
+    said.className = "visually-hidden";
+    said.textContent = `, ${t("mentionsYou")}`;
+    body.prepend(said);
+  }
 
   const sent = sentDate(entry);
   if (sent) {

@@ -56,7 +56,8 @@ public sealed partial class ReadPositionPageTests(BrowserFixture browser)
         // The page told the server, and the phone hears it as it happens too.
         var three = two + 1;
         await phone.Events.FirstAsync(
-            e => e.Event == "read_position" && e.Room == room && e.Broadcast!.Value.GetProperty("seq").GetInt64() == three,
+            e => e.Event == "read_position" && e.Room == room
+                 && e.Broadcast!.Value.GetProperty("seq").GetInt64() == three,
             BrowserFixture.Patience);
         Assert.False(phone.Closed.Task.IsCompleted);
         await ana.AssertCleanAsync();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using OrleansChat.Tests.Support;
+using OrleansChat.WebFront.Protocol;
 using static Microsoft.Playwright.Assertions;
 
 namespace OrleansChat.Tests.Integration.Browser;
@@ -16,7 +17,7 @@ public sealed class SeveralTabsPageTests(BrowserFixture browser)
 {
     private static string Unique(string name) => $"{name}-{Guid.NewGuid().ToString("N")[..5]}";
 
-    /// <summary>A join or leave of <paramref name="nickname"/>; of either kind unless <paramref name="kind"/> says.</summary>
+    /// <summary>A join or leave of <paramref name="nickname"/>, of the <paramref name="kind"/> given if any.</summary>
     private static Func<ChatClient.Received, bool> Presence(string nickname, string? kind = null) =>
         e => e.Event == "presence" && e.Broadcast!.Value.GetProperty("nickname").GetString() == nickname
                                    && (kind is null || e.Broadcast.Value.GetProperty("kind").GetString() == kind);
@@ -85,7 +86,8 @@ public sealed class SeveralTabsPageTests(BrowserFixture browser)
         await second.Page.CloseAsync();
 
         // Twice the reload grace (5 s) that a closed page's session is held for, had it been the last.
-        await Assert.ThrowsAsync<TimeoutException>(() => bia.Events.FirstAsync(Presence(anaName), TimeSpan.FromSeconds(10)));
+        await Assert.ThrowsAsync<TimeoutException>(
+            () => bia.Events.FirstAsync(Presence(anaName), TimeSpan.FromSeconds(10)));
         await Expect(ana.Status).ToHaveAttributeAsync("data-state", "connected");
 
         var closed = Stopwatch.StartNew();
@@ -136,11 +138,29 @@ public sealed class SeveralTabsPageTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task After_signing_out_a_new_tab_asks_for_a_nickname()
+    {
+        await using var ana = await browser.OpenAsync();
+        await ana.JoinAsync(Unique("ana"));
+        await ana.Page.Locator("#sign-out").ClickAsync();
+        await Expect(ana.Page.Locator("#join")).ToBeVisibleAsync();
+
+        var second = await ana.OpenTabAsync();
+
+        Assert.Null(await second.Page.EvaluateAsync<string?>("() => localStorage.getItem('chat.session')"));
+        await Expect(second.Page.Locator("#join")).ToBeVisibleAsync();
+        await Expect(second.Page.Locator("#join-button")).ToBeEnabledAsync();
+        await Expect(second.Page.Locator("#chat")).ToBeHiddenAsync();
+        await second.AssertCleanAsync();
+    }
+
+    [Fact]
     public async Task A_tab_beyond_the_connections_a_user_may_have_says_so_at_the_prompt()
     {
         await using var ana = await browser.OpenAsync();
         await ana.JoinAsync(Unique("ana"));
-        var token = await ana.Page.EvaluateAsync<string>("() => JSON.parse(localStorage.getItem('chat.session')).token");
+        var token = await ana.Page.EvaluateAsync<string>(
+            "() => JSON.parse(localStorage.getItem('chat.session')).token");
         var others = new List<ChatClient>();
         try
         {
@@ -154,8 +174,7 @@ public sealed class SeveralTabsPageTests(BrowserFixture browser)
 
             var refused = await ana.OpenTabAsync();
 
-            await Expect(refused.Page.Locator("#join-error")).ToHaveTextAsync(
-                "You are connected from too many tabs or devices: close one, or wait a moment for one that dropped to be let go.");
+            await Expect(refused.Page.Locator("#join-error")).ToHaveTextAsync(ChatErrors.TooManyConnections);
             await Expect(refused.Page.Locator("#join")).ToBeVisibleAsync();
             await Expect(refused.Page.Locator("#chat")).ToBeHiddenAsync();
             await Expect(ana.Status).ToHaveAttributeAsync("data-state", "connected");

@@ -231,7 +231,7 @@ export function createRoomScreen(session, rooms) {
   return {
     get current() { return current; },
     currentRoom, updateControls, renderSidebar, switchTo, switchToAnother, afterOpen, forget,
-    messagesAdded, noticeAdded, membersChanged, roomJoined, typingChanged, roomAdded, roomDropped, readChanged, markSeen,
-    refreshServerRooms, joinRoom, leaveCurrentRoom, ...scrollback,
+    messagesAdded, noticeAdded, membersChanged, roomJoined, typingChanged, roomAdded, roomDropped, readChanged,
+    markSeen, refreshServerRooms, joinRoom, leaveCurrentRoom, ...scrollback,
   };
 }

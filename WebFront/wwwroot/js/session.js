@@ -54,8 +54,8 @@ function reconnectDelay({ previousRetryCount, elapsedMilliseconds }) {
  *   reconnected()             it is back, and there was no session to resume
  *   catchingUp()              it is back, and the session is being resumed
  *   resumed(how, recovered)   the session is resumed; how: "recovered" (missed messages fetched), "reloaded"
- *                             (in some room, the latest messages replaced the list) or "restored" (a reloaded page
- *                             took back the session it had, see restore)
+ *                             (in some room, the latest messages replaced the list) or "restored" (a page that
+ *                             loaded took the session it had, or its browser's, see restore)
  *   rejoined(recovered, reason)  the session had expired; a new one under the same nickname is back in the rooms.
  *                             reason: why the old one could not be resumed, as a sentence, or "" for plain expiry
  *   rejoinFailed(room, error) one room could not be rejoined; the page left it

@@ -132,7 +132,8 @@ const session = createSession(signalR, feed, {
   expired(nickname, error) {
     clearTab();
     forgetShown();
-    showPrompt(nickname, t("error.expired", { reason: describeError(error) }));
+    // A device link's has no nickname to take again.
+    showPrompt(nickname, nickname ? t("error.expired", { reason: describeError(error) }) : describeError(error));
   },
   refused(nickname, error) {
     status("connected");
@@ -388,7 +389,6 @@ function showDeviceLink(open) {
 }
 
 ui.deviceToggle.addEventListener("click", () => showDeviceLink(ui.device.hidden));
-ui.deviceLink.addEventListener("focus", () => ui.deviceLink.select());
 
 ui.deviceCopy.addEventListener("click", async () => {
   ui.deviceLink.select();

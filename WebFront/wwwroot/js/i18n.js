@@ -199,6 +199,7 @@ const STRINGS = {
     "server.You are in too many rooms: leave one first.": "Você está em salas demais: saia de uma primeiro.",
     "server.You are banned from this room.": "Você foi banido desta sala.",
     "server.The room moved on too far to tell whether this message was already sent: check the room, then send it with a new id.": "A sala andou demais para saber se esta mensagem já foi enviada: confira a sala antes de enviar de novo.",
+    "server.The session expired or the resume token is invalid: register again.": "A sessão expirou ou o link é inválido: entre de novo.",
     "server.You are connected from too many tabs or devices: close one, or wait a moment for one that dropped to be let go.": "Você está conectado de abas ou dispositivos demais: feche um, ou espere um pouco até que um que caiu seja liberado.",
     "server.Invalid members request: after must be a nickname and limit 1 to 200.": "Pedido de membros inválido: after deve ser um apelido e limit de 1 a 200.",
   },

@@ -1,6 +1,5 @@
-// What a page needs to come back signed in: its nickname, its resume token and the room it showed. The tab's record
-// (sessionStorage) survives its reloads, which the server's reload grace lets resume. The browser's (localStorage) is
-// what a new tab starts from: a session may have several connections, so the tab joins the one the others are in.
+// What a page needs to come back signed in: nickname, resume token, room shown. The tab's record (sessionStorage)
+// survives its reloads; the browser's (localStorage) lets a new tab join the session the other tabs are in.
 
 const TAB = "chat.tab";
 const BROWSER = "chat.session";
@@ -20,7 +19,7 @@ function write(storage, key, record) {
   try {
     storage.setItem(key, JSON.stringify(record));
   } catch {
-    // storage can be disabled: a reload or a new tab then asks for the nickname again
+    // storage can be disabled: the nickname is then asked again
   }
 }
 
@@ -54,7 +53,7 @@ export function deviceLink(session) {
   return `${location.origin}/#device=${encodeURIComponent(session)}`;
 }
 
-/** A device link's session, kept for the browser; the link leaves the address bar and history, to be found nowhere. */
+/** A device link's session, kept for the browser; the secret link leaves the address bar and history. */
 function fromDeviceLink() {
   const match = /^#device=([^&]+)$/.exec(location.hash);
   if (!match) {

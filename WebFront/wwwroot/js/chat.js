@@ -132,7 +132,7 @@ const session = createSession(signalR, feed, {
   expired(nickname, error) {
     clearTab();
     forgetShown();
-    // A device link's has no nickname to take again.
+    // A device link's session: no nickname to take again.
     showPrompt(nickname, nickname ? t("error.expired", { reason: describeError(error) }) : describeError(error));
   },
   refused(nickname, error) {

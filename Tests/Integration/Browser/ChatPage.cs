@@ -83,6 +83,17 @@ public sealed class ChatPage(IPage page) : IAsyncDisposable
                                    || text.Contains("Failed to load resource", StringComparison.OrdinalIgnoreCase)
                                    || text.Contains("negotiat", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>
+    /// Another tab of this page's browser, sharing its storage, at the page's address. Close it with
+    /// <c>Page.CloseAsync</c>: disposing of it closes the whole browser, this tab included.
+    /// </summary>
+    public async Task<ChatPage> OpenTabAsync()
+    {
+        var tab = new ChatPage(await Page.Context.NewPageAsync());
+        await tab.StartAsync(new Uri(Page.Url));
+        return tab;
+    }
+
     public async Task GoAsync(Uri address)
     {
         await Page.GotoAsync(address.ToString());

@@ -65,17 +65,4 @@ public sealed class PageReloadTests(BrowserFixture browser)
         Assert.True(closed.Elapsed < TimeSpan.FromSeconds(15), $"announced {closed.Elapsed} after the tab closed");
         await Expect(bia.Members.Filter(new() { HasText = anaName })).ToHaveCountAsync(0);
     }
-
-    [Fact]
-    public async Task A_second_tab_starts_with_the_nickname_prompt()
-    {
-        await using var ana = await browser.OpenAsync();
-        await ana.JoinAsync(Unique("ana"));
-
-        var second = await ana.Page.Context.NewPageAsync();
-        await second.GotoAsync(ana.Page.Url);
-
-        await Expect(second.Locator("#join")).ToBeVisibleAsync();
-        await Expect(second.Locator("#chat")).ToBeHiddenAsync();
-    }
 }

@@ -17,7 +17,7 @@ import { createOutbox } from "./outbox.js";
 import { createFeed } from "./roomfeed.js";
 import { createRoomScreen } from "./roomscreen.js";
 import { createSession } from "./session.js";
-import { clearTab, loadTab, saveTab } from "./tabsession.js";
+import { clearTab, deviceLink, loadTab, saveTab } from "./tabsession.js";
 import { banner, clearBanner, forgetReconnected, redrawStatus, showReconnected, status } from "./status.js";
 import {
   announce, onLogScrolled, openPanel, renderOutbox, renderRoom, scrollToBottom, showChat, showError, showPanel,
@@ -132,8 +132,15 @@ const session = createSession(signalR, feed, {
   expired(nickname, error) {
     clearTab();
     forgetShown();
-    showPrompt(nickname, t("error.expired", { reason: describeError(error) }));
+    // A device link's session: no nickname to take again.
+    showPrompt(nickname, nickname ? t("error.expired", { reason: describeError(error) }) : describeError(error));
   },
+  refused(nickname, error) {
+    status("connected");
+    forgetShown(); // the tab's record stays: a reload tries again
+    showPrompt(nickname, describeError(error));
+  },
+  roomAdded: (name) => screen.roomAdded(name),
   roomDropped: (name) => screen.roomDropped(name),
   changed: () => screen.updateControls(),
 });
@@ -155,6 +162,7 @@ function forgetShown() {
   forgetReconnected();
   clearBanner();
   showPanel(null);
+  showDeviceLink(false);
   screen.updateControls();
 }
 
@@ -371,6 +379,28 @@ ui.reconnect.addEventListener("click", async () => {
   }
 });
 
+// ---- another device: the token is its only proof that the session is its user's -----------------------------
+
+function showDeviceLink(open) {
+  ui.device.hidden = !open;
+  ui.deviceToggle.setAttribute("aria-expanded", String(open));
+  ui.deviceLink.value = open && session.token ? deviceLink(session.token) : "";
+  ui.deviceCopy.textContent = t("device.copy");
+}
+
+ui.deviceToggle.addEventListener("click", () => showDeviceLink(ui.device.hidden));
+
+ui.deviceCopy.addEventListener("click", async () => {
+  ui.deviceLink.select();
+  try {
+    await navigator.clipboard.writeText(ui.deviceLink.value);
+    ui.deviceCopy.textContent = t("device.copied");
+    announce(t("device.copied"));
+  } catch {
+    announce(t("device.copyFailed")); // plain http, or not allowed
+  }
+});
+
 ui.signOut.addEventListener("click", async () => {
   const nickname = session.nickname;
   clearTab();
@@ -384,25 +414,23 @@ ui.signOut.addEventListener("click", async () => {
 function keepTab() {
   if (session.token) {
     saveTab(session.nickname, session.token, screen.current);
+    if (!ui.device.hidden) {
+      showDeviceLink(true); // a new session, a new token
+    }
   }
 }
 
 // The room on screen changes often; a reload needs only the last one.
 addEventListener("pagehide", keepTab);
 
-// The room a reloaded tab showed, switched to once the session is back.
+// The session this page joins (a reload's, a new tab's, a device link's), and the room a reloaded tab showed.
 const saved = loadTab();
 const restoredRoom = saved?.room ?? null;
 ui.nickname.value = recall(NICKNAME_KEY) ?? "";
 screen.updateControls();
 if (saved) {
-  // The session is held for the reload grace after a page closes: take it back rather than register again.
-  void session.restore(saved.nickname, saved.token).then((restored) => {
-    if (!restored && !session.token) {
-      clearTab();
-      showPrompt(saved.nickname);
-    }
-  });
+  // Held for the reload grace after a page closes, and shared by the user's tabs: take it rather than register.
+  void session.restore(saved.nickname, saved.token);
 } else {
   ui.nickname.focus();
   ui.nickname.select();

@@ -6,8 +6,8 @@ export const NICKNAME_TAKEN = "Nickname already in use.";
 export const SESSION_EXPIRED = "The session expired or the resume token is invalid: register again.";
 export const NOT_REGISTERED = "Register a nickname before sending messages.";
 export const UNAVAILABLE = "The chat is temporarily unavailable, try again.";
-// Not a call's error: why the server closed this connection (another one took the session).
-export const SESSION_TAKEN_OVER = "This session was resumed on another connection.";
+export const TOO_MANY_CONNECTIONS =
+  "You are connected from too many tabs or devices: close one, or wait a moment for one that dropped to be let go.";
 
 const HUB_EXCEPTION = "HubException: ";
 

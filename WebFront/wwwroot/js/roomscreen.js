@@ -218,6 +218,15 @@ export function createRoomScreen(session, rooms) {
     }
   }
 
+  /** Another tab or device joined a room: it is listed, and shown only if the page showed none. */
+  function roomAdded(name) {
+    if (current) {
+      renderSidebar();
+    } else {
+      switchTo(name);
+    }
+  }
+
   function roomDropped(name) {
     if (current === name) {
       switchToAnother();
@@ -289,7 +298,7 @@ export function createRoomScreen(session, rooms) {
   return {
     get current() { return current; },
     currentRoom, updateControls, renderSidebar, switchTo, switchToAnother, afterOpen, forget,
-    messagesAdded, noticeAdded, membersChanged, roomJoined, typingChanged, roomDropped, readChanged, markSeen,
-    refreshServerRooms, joinRoom, leaveCurrentRoom, ...scrollback,
+    messagesAdded, noticeAdded, membersChanged, roomJoined, typingChanged, roomAdded, roomDropped, readChanged,
+    markSeen, refreshServerRooms, joinRoom, leaveCurrentRoom, ...scrollback,
   };
 }

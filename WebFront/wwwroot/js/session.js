@@ -8,8 +8,11 @@
 //
 // The server holds a dropped session for its grace period (30 s by default), so the reconnect tries every few seconds
 // all through it and beyond; once it gives up, the page starts again, less often, for as long as it is open.
+// The user's other tabs and devices share the session: a room one joins or leaves, this one does too.
 
-import { NICKNAME_TAKEN, SESSION_EXPIRED, SESSION_TAKEN_OVER, UNAVAILABLE, describeError, hubError } from "./errors.js";
+import {
+  NICKNAME_TAKEN, SESSION_EXPIRED, TOO_MANY_CONNECTIONS, UNAVAILABLE, describeError, hubError,
+} from "./errors.js";
 
 const HUB_URL = "/hubs/chat";
 const RECONNECT_FOR_MS = 90000;     // three default grace periods
@@ -21,6 +24,8 @@ const REREGISTER_ATTEMPTS = 3;      // the nickname may still be held for a mome
 const REREGISTER_DELAY_MS = 1500;
 const RESUME_ATTEMPTS = 3;          // when the server is briefly unavailable
 const RESUME_DELAY_MS = 1000;
+const CROWDED_ATTEMPTS = 8;         // the server counts a dropped connection for up to 30 s: outlast that
+const CROWDED_DELAY_MS = 5000;
 const TYPING_SEND_INTERVAL_MS = 2000;
 const MARK_READ_INTERVAL_MS = 1000; // per room
 
@@ -44,18 +49,19 @@ function reconnectDelay({ previousRetryCount, elapsedMilliseconds }) {
  * hooks, the moments the page shows:
  *   connecting()              a start began
  *   connected()               a start succeeded
- *   offline()                 the connection closed, or a start gave up: it starts again by itself, less often,
- *                             unless another connection took the session over
+ *   offline()                 the connection closed, or a start gave up: it starts again by itself, less often
  *   reconnecting()            the connection dropped; SignalR is trying to get it back
  *   reconnected()             it is back, and there was no session to resume
  *   catchingUp()              it is back, and the session is being resumed
  *   resumed(how, recovered)   the session is resumed; how: "recovered" (missed messages fetched), "reloaded"
- *                             (in some room, the latest messages replaced the list) or "restored" (a reloaded page
- *                             took back the session it had, see restore)
+ *                             (in some room, the latest messages replaced the list) or "restored" (a page that
+ *                             loaded took the session it had, or its browser's, see restore)
  *   rejoined(recovered, reason)  the session had expired; a new one under the same nickname is back in the rooms.
  *                             reason: why the old one could not be resumed, as a sentence, or "" for plain expiry
  *   rejoinFailed(room, error) one room could not be rejoined; the page left it
  *   expired(nickname, error)  the session had expired and the nickname could not be registered again
+ *   refused(nickname, error)  the session has all the tabs and devices it may have: this page stays out of it
+ *   roomAdded(name)           another tab or device joined a room, so the page is in it too
  *   roomDropped(name)         the page is no longer in a room
  *   changed()                 the phase or the connection changed: what can be done now may differ
  */
@@ -70,6 +76,7 @@ export function createSession(signalR, feed, hooks) {
   };
   const lastTypingSent = new Map(); // room -> time of the last Typing call
   const readMarks = new Map();      // room -> { seq, sent, at, timer }
+  const joinedMeanwhile = new Set(); // by another tab, while a resume was in flight: not the resume's to drop
   let starting = null;
   let restarting = false;
 
@@ -94,6 +101,20 @@ export function createSession(signalR, feed, hooks) {
       feed.readPosition(payload);
     }
   });
+  // Before any other event of its room: nothing to hold back.
+  connection.on("room_joined", (joined) => {
+    if (typeof joined?.room !== "string" || feed.rooms.has(joined.room)) {
+      return; // this page joined it too
+    }
+    joinedMeanwhile.add(joined.room);
+    feed.applyJoined(joined);
+    hooks.roomAdded(joined.room);
+  });
+  connection.on("room_left", (payload) => {
+    if (typeof payload?.room === "string") {
+      drop(payload.room);
+    }
+  });
   connection.on("typing", (payload) => {
     if (payload && typeof payload.room === "string") {
       feed.someoneTyping(payload, state.nickname);
@@ -110,16 +131,13 @@ export function createSession(signalR, feed, hooks) {
     void resume();
   });
 
-  connection.onclose((error) => {
+  connection.onclose(() => {
     state.connected = false;
     if (state.signingOut) {
       return;
     }
     hooks.offline();
-    // Another tab or device holds the session now: starting again would take it back, and that one would again.
-    if (!String(error?.message ?? "").includes(SESSION_TAKEN_OVER)) {
-      void restart();
-    }
+    void restart();
   });
 
   /**
@@ -199,6 +217,9 @@ export function createSession(signalR, feed, hooks) {
       state.token = result.resumeToken;
       state.phase = "ready";
       feed.applyJoined(result.joined);
+      for (const joined of result.otherRooms ?? []) {
+        feed.applyJoined(joined);
+      }
       return result.joined.room;
     } catch (error) {
       state.phase = "prompt";
@@ -217,6 +238,7 @@ export function createSession(signalR, feed, hooks) {
 
     state.phase = "resuming";
     hooks.catchingUp();
+    joinedMeanwhile.clear();
     feed.holdAll();
     feed.beginJoin();
     try {
@@ -233,9 +255,21 @@ export function createSession(signalR, feed, hooks) {
             await delay(RESUME_DELAY_MS);
             continue;
           }
+          if (text === TOO_MANY_CONNECTIONS) {
+            // Coming back, the page's own dropped connection may still count; opening, only the user can close tabs.
+            if (!state.restoring && attempt < CROWDED_ATTEMPTS) {
+              await delay(CROWDED_DELAY_MS);
+              continue;
+            }
+            const nickname = state.nickname;
+            state.restoring = false;
+            forget();
+            hooks.refused(nickname, error);
+            return;
+          }
           // Expired (or refused for another reason): the session is gone, start a new one under the same name.
           state.restoring = false;
-          await registerAgain(text === SESSION_EXPIRED ? "" : describeError(error));
+          await registerAgain(text === SESSION_EXPIRED ? "" : describeError(error), error);
           return;
         }
 
@@ -251,7 +285,7 @@ export function createSession(signalR, feed, hooks) {
           returned.add(joined.room);
         }
         for (const name of [...feed.rooms.keys()]) {
-          if (!returned.has(name)) {
+          if (!returned.has(name) && !joinedMeanwhile.has(name)) {
             drop(name); // the server no longer has this session in it
           }
         }
@@ -277,8 +311,13 @@ export function createSession(signalR, feed, hooks) {
   }
 
   /** The session expired: registers the same nickname and rejoins the rooms the page was in, from where it was. */
-  async function registerAgain(reason) {
+  async function registerAgain(reason, error) {
     const nickname = state.nickname;
+    if (!nickname) {
+      forget(); // a device link's ended session: no nickname to take again
+      hooks.expired(nickname, error);
+      return;
+    }
     readMarks.clear(); // a new session: mark again
     const previous = feed.positions();
     let result;
@@ -328,8 +367,8 @@ export function createSession(signalR, feed, hooks) {
   }
 
   /**
-   * After a reload: takes back the session this tab had (its rooms, with their latest messages, and its nickname),
-   * or, once the session has ended, registers the nickname again. Resolves to whether the page is in a session.
+   * After a reload, or in a new tab or device: takes the session (its rooms, with their latest messages, and its
+   * nickname, null until then for a device link), or, once it has ended, registers the nickname again.
    */
   async function restore(nickname, token) {
     state.nickname = nickname;
@@ -340,7 +379,6 @@ export function createSession(signalR, feed, hooks) {
     } else {
       void restart(); // until the connection is back, however long: the session, or the nickname, is taken back then
     }
-    return state.phase === "ready";
   }
 
   /** Joins a room by name and takes it in; resolves to the room's name as the server spells it. */
@@ -348,7 +386,10 @@ export function createSession(signalR, feed, hooks) {
     feed.beginJoin();
     try {
       const joined = await connection.invoke("JoinRoom", name);
-      feed.applyJoined(joined);
+      // Another tab may have joined it first: then this page has had it since room_joined.
+      if (!feed.rooms.has(joined.room)) {
+        feed.applyJoined(joined);
+      }
       return joined.room;
     } finally {
       feed.endJoin();

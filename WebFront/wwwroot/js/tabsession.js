@@ -1,31 +1,70 @@
-// What a tab needs to come back signed in after a reload: its nickname, its resume token and the room it showed.
-// Kept in sessionStorage, so it belongs to this tab alone, survives its reloads and ends with it. The server keeps a
-// page's session for a few seconds after the page closes (the reload grace), and the reloaded page resumes it.
+// What a page needs to come back signed in: nickname, resume token, room shown. The tab's record (sessionStorage)
+// survives its reloads; the browser's (localStorage) lets a new tab join the session the other tabs are in.
 
-const KEY = "chat.tab";
+const TAB = "chat.tab";
+const BROWSER = "chat.session";
 
-export function saveTab(nickname, token, room) {
+let token = null; // the session this tab is in, or started from
+
+function read(storage, key) {
   try {
-    sessionStorage.setItem(KEY, JSON.stringify({ nickname, token, room }));
-  } catch {
-    // storage can be disabled: a reload then asks for the nickname again
-  }
-}
-
-/** The saved tab, or null when there is none (or it is not what this page wrote). */
-export function loadTab() {
-  try {
-    const tab = JSON.parse(sessionStorage.getItem(KEY) ?? "null");
-    return tab && typeof tab.nickname === "string" && typeof tab.token === "string" ? tab : null;
+    const record = JSON.parse(storage.getItem(key) ?? "null");
+    return typeof record?.token === "string" ? record : null;
   } catch {
     return null;
   }
 }
 
+function write(storage, key, record) {
+  try {
+    storage.setItem(key, JSON.stringify(record));
+  } catch {
+    // storage can be disabled: the nickname is then asked again
+  }
+}
+
+export function saveTab(nickname, session, room) {
+  token = session;
+  write(sessionStorage, TAB, { nickname, token, room });
+  write(localStorage, BROWSER, { nickname, token });
+}
+
+/** What this page starts from: a device link's session, else the tab's, else the browser's; nickname may be null. */
+export function loadTab() {
+  const record = fromDeviceLink() ?? read(sessionStorage, TAB) ?? read(localStorage, BROWSER);
+  token = record?.token;
+  return record;
+}
+
+/** Forgets the tab's record, and the browser's if it is this tab's session (another tab may have started one). */
 export function clearTab() {
   try {
-    sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(TAB);
+    if (token && read(localStorage, BROWSER)?.token === token) {
+      localStorage.removeItem(BROWSER);
+    }
   } catch {
     // nothing was saved then
+  }
+}
+
+/** Hands the session to another device: anyone who has the link can act as this user until the session ends. */
+export function deviceLink(session) {
+  return `${location.origin}/#device=${encodeURIComponent(session)}`;
+}
+
+/** A device link's session, kept for the browser; the secret link leaves the address bar and history. */
+function fromDeviceLink() {
+  const match = /^#device=([^&]+)$/.exec(location.hash);
+  if (!match) {
+    return null;
+  }
+  history.replaceState(null, "", location.pathname + location.search);
+  try {
+    const record = { nickname: null, token: decodeURIComponent(match[1]) };
+    write(localStorage, BROWSER, record);
+    return record;
+  } catch {
+    return null; // not a link this page made
   }
 }

@@ -56,6 +56,10 @@ export const ui = {
   membersTotal: $("members-total"),
   moreMembers: $("more-members"),
   membersError: $("members-error"),
+  deviceToggle: $("device-toggle"),
+  device: $("device"),
+  deviceLink: $("device-link"),
+  deviceCopy: $("device-copy"),
 };
 
 export function showError(element, text) {

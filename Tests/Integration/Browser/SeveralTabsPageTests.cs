@@ -138,6 +138,29 @@ public sealed class SeveralTabsPageTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task Signing_out_in_one_tab_signs_out_every_tab_of_the_browser_and_the_others_see_the_user_leave()
+    {
+        var anaName = Unique("ana");
+        await using var bia = await browser.Front.ConnectAsync();
+        await bia.RegisterAsync(Unique("bia"));
+        await using var ana = await browser.OpenAsync();
+        await ana.JoinAsync(anaName);
+        var second = await ana.OpenTabAsync();
+        await Expect(second.Page.Locator("#chat")).ToBeVisibleAsync();
+        await bia.Events.FirstAsync(Presence(anaName, "joined"));
+
+        await ana.Page.Locator("#sign-out").ClickAsync();
+
+        // The second tab is still open: only its own sign-out, following the first's, can make ana leave.
+        await Expect(second.Page.Locator("#join")).ToBeVisibleAsync();
+        await Expect(second.Page.Locator("#chat")).ToBeHiddenAsync();
+        await bia.Events.FirstAsync(Presence(anaName, "left"));
+        await second.Page.ReloadAsync();
+        await Expect(second.Page.Locator("#join")).ToBeVisibleAsync();
+        await second.AssertCleanAsync();
+    }
+
+    [Fact]
     public async Task After_signing_out_a_new_tab_asks_for_a_nickname()
     {
         await using var ana = await browser.OpenAsync();

@@ -17,7 +17,7 @@ import { createOutbox } from "./outbox.js";
 import { createFeed } from "./roomfeed.js";
 import { createRoomScreen } from "./roomscreen.js";
 import { createSession } from "./session.js";
-import { clearTab, deviceLink, loadTab, saveTab } from "./tabsession.js";
+import { clearTab, deviceLink, loadTab, onSignedOutElsewhere, saveTab } from "./tabsession.js";
 import { banner, clearBanner, forgetReconnected, redrawStatus, showReconnected, status } from "./status.js";
 import {
   announce, onLogScrolled, openPanel, renderOutbox, renderRoom, scrollToBottom, showChat, showError, showPanel,
@@ -401,13 +401,21 @@ ui.deviceCopy.addEventListener("click", async () => {
   }
 });
 
-ui.signOut.addEventListener("click", async () => {
+/** Leaves the chat from this browser: every tab of it goes (each stops its connection), other devices stay. */
+async function signOut() {
   const nickname = session.nickname;
   clearTab();
   await session.signOut();
   forgetShown();
   showPrompt(nickname);
   await session.ensureStarted();
+}
+
+ui.signOut.addEventListener("click", signOut);
+onSignedOutElsewhere(() => {
+  if (session.token) {
+    void signOut();
+  }
 });
 
 /** Saves what a reload of this tab needs to come back as it is: the session and the room on screen. */

@@ -1,5 +1,6 @@
 // What a page needs to come back signed in: nickname, resume token, room shown. The tab's record (sessionStorage)
-// survives its reloads; the browser's (localStorage) lets a new tab join the session the other tabs are in.
+// survives its reloads; the browser's (localStorage) lets a new tab join the session the other tabs are in, and its
+// removal by a tab that signs out signs the others out too.
 
 const TAB = "chat.tab";
 const BROWSER = "chat.session";
@@ -8,10 +9,10 @@ let token = null; // the session this tab is in, or started from
 
 function read(storage, key) {
   try {
-    const record = JSON.parse(storage.getItem(key) ?? "null");
+    const record = readValue(storage.getItem(key));
     return typeof record?.token === "string" ? record : null;
   } catch {
-    return null;
+    return null; // storage disabled
   }
 }
 
@@ -45,6 +46,26 @@ export function clearTab() {
     }
   } catch {
     // nothing was saved then
+  }
+}
+
+/**
+ * Calls back when another tab of this browser signs out of the session this tab is in (it removes the browser's
+ * record): signing out is the user leaving from this browser, not from one tab. Other devices keep the session.
+ */
+export function onSignedOutElsewhere(handler) {
+  addEventListener("storage", (event) => {
+    if (event.key === BROWSER && event.newValue === null && token && readValue(event.oldValue)?.token === token) {
+      handler();
+    }
+  });
+}
+
+function readValue(value) {
+  try {
+    return JSON.parse(value ?? "null");
+  } catch {
+    return null;
   }
 }
 

@@ -430,6 +430,12 @@ function keepTab() {
 
 // The room on screen changes often; a reload needs only the last one.
 addEventListener("pagehide", keepTab);
+// A device link pasted into a page that is already open: load it as a page opened with it would.
+addEventListener("hashchange", () => {
+  if (location.hash.startsWith("#device=")) {
+    location.reload();
+  }
+});
 
 // The session this page joins (a reload's, a new tab's, a device link's), and the room a reloaded tab showed.
 const saved = loadTab();

@@ -63,17 +63,25 @@ public sealed partial class SessionMirror(
             return;
         }
 
-        var rooms = latest.Rooms.ToHashSet(StringComparer.Ordinal);
-        foreach (var room in session.Rooms.Where(room => !rooms.Contains(room)))
+        try
         {
-            await FollowOutAsync(session, room);
-        }
+            var rooms = latest.Rooms.ToHashSet(StringComparer.Ordinal);
+            foreach (var room in session.Rooms.Where(room => !rooms.Contains(room)))
+            {
+                await FollowOutAsync(session, room);
+            }
 
-        ReadPositionList? positions = null;
-        foreach (var room in latest.Rooms.Where(room => !session.IsIn(room)))
+            ReadPositionList? positions = null;
+            foreach (var room in latest.Rooms.Where(room => !session.IsIn(room)))
+            {
+                positions ??= await PositionsAsync(session);
+                await FollowInAsync(session, room, positions);
+            }
+        }
+        catch (Exception ex)
         {
-            positions ??= await PositionsAsync(session);
-            await FollowInAsync(session, room, positions);
+            // The connection has its session either way; its next resume returns the session's rooms as they are.
+            LogCatchUpFailed(ex, session.Nickname, session.ConnectionId);
         }
     }
 
@@ -157,6 +165,9 @@ public sealed partial class SessionMirror(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} joined room {Room} elsewhere, but connection {ConnectionId} could not follow")]
     private partial void LogFollowInFailed(Exception exception, string nickname, string connectionId, string room);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId} of {Nickname} could not catch up with the rooms the user's other connections changed while it started")]
+    private partial void LogCatchUpFailed(Exception exception, string nickname, string connectionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The read positions of {Nickname} could not be read for a connection following the user into a room")]
     private partial void LogPositionsUnread(Exception exception, string nickname);

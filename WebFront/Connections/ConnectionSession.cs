@@ -44,21 +44,9 @@ public sealed class ConnectionSession(
     }
 
     /// <summary>
-    /// The session's room revision this connection's rooms match (the nickname grain counts every join and leave): a
-    /// change at or below it is already in.
+    /// Moves the session's room revision this connection's rooms match (the nickname grain counts every join and leave)
+    /// to <paramref name="revision"/>; false if it was there already, or past it: a change at or below it is already in.
     /// </summary>
-    public long Revision
-    {
-        get
-        {
-            lock (_rooms)
-            {
-                return _revision;
-            }
-        }
-    }
-
-    /// <summary>Moves <see cref="Revision"/> to <paramref name="revision"/>; false if it was there already, or past it.</summary>
     public bool Advance(long revision)
     {
         lock (_rooms)

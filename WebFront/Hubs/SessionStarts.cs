@@ -47,9 +47,8 @@ public sealed partial class SessionStarts(
 
         var key = ChatRules.KeyOf(normalized);
         var (token, hash) = ResumeTokens.Create(key);
-        // Heard from before the claim, so that a room the user's other devices join meanwhile is not missed.
-        await userEvents.AddAsync(key, caller.ConnectionId);
-        try
+        // Only this connection goes if the start fails: on a session another device holds, the others stay.
+        return await StartAsync(caller, key, clean: true, async () =>
         {
             // Signed in, the nickname is the account's own: a session open on another device takes this one in.
             var claim = await calls.CallAsync(caller, () => Nickname(key).Claim(
@@ -64,31 +63,15 @@ public sealed partial class SessionStarts(
                 });
             }
 
-            var session = new ConnectionSession(claim.Nickname, key, claim.SessionId, token, caller.ConnectionId, claim.Revision);
-            caller.Items[SessionItem] = session;
-            try
-            {
-                var otherRooms = claim.Rooms?.Where(room => room != ChatRules.DefaultRoom).ToList() ?? [];
-                var readPositions = claim.Rooms is null ? await reads.OfNewSessionAsync(caller, session) : await reads.PositionsAsync(caller, session);
-                var joined = await joins.JoinAsync(caller, session, ChatRules.DefaultRoom, position: null, readPositions);
-                var others = await JoinEachAsync(caller, session, otherRooms, positions: null, readPositions);
-                await StartedAsync(session);
-                return new RegisterResult(session.Nickname, ChatRules.DefaultRoom, token, joined, others);
-            }
-            catch
-            {
-                caller.Items.Remove(SessionItem);
-                await joins.LeaveAllLocallyAsync(session);
-                // Only this connection goes: on a session another device holds, the others stay.
-                await LetGoAsync(session, clean: true);
-                throw;
-            }
-        }
-        catch
+            return (new ConnectionSession(claim.Nickname, key, claim.SessionId, token, caller.ConnectionId, claim.Revision), claim);
+        }, async (session, claim) =>
         {
-            await userEvents.RemoveAsync(key, caller.ConnectionId);
-            throw;
-        }
+            var otherRooms = claim.Rooms?.Where(room => room != ChatRules.DefaultRoom).ToList() ?? [];
+            var readPositions = claim.Rooms is null ? await reads.OfNewSessionAsync(caller, session) : await reads.PositionsAsync(caller, session);
+            var joined = await joins.JoinAsync(caller, session, ChatRules.DefaultRoom, position: null, readPositions);
+            var others = await JoinEachAsync(caller, session, otherRooms, positions: null, readPositions);
+            return new RegisterResult(session.Nickname, ChatRules.DefaultRoom, token, joined, others);
+        });
     }
 
     /// <summary>
@@ -106,8 +89,9 @@ public sealed partial class SessionStarts(
             throw new HubException(ChatErrors.SessionExpired);
         }
 
-        await userEvents.AddAsync(key, caller.ConnectionId);
-        try
+        // The session stays with the grain if the start fails (with its grace period, or its other connections): the
+        // client can resume again on a new try.
+        return await StartAsync(caller, key, clean: false, async () =>
         {
             var resumed = await calls.CallAsync(caller, () => Nickname(key).Resume(new ResumeRequest(hash, caller.ConnectionId, front.Id)));
             if (resumed.Status != ResumeStatus.Resumed || resumed.Nickname is null)
@@ -115,30 +99,13 @@ public sealed partial class SessionStarts(
                 throw new HubException(resumed.Status == ResumeStatus.TooManyConnections ? ChatErrors.TooManyConnections : ChatErrors.SessionExpired);
             }
 
-            var session = new ConnectionSession(resumed.Nickname, key, resumed.SessionId, resumeToken!, caller.ConnectionId, resumed.Revision);
-            caller.Items[SessionItem] = session;
-            try
-            {
-                var readPositions = await reads.PositionsAsync(caller, session);
-                var rooms = await JoinEachAsync(caller, session, resumed.Rooms, positions, readPositions);
-                await StartedAsync(session);
-                return new ResumeResult(session.Nickname, session.ResumeToken, rooms);
-            }
-            catch
-            {
-                // The session stays with the grain (and its grace period, or its other connections); the client can
-                // resume again on a new try.
-                await joins.LeaveAllLocallyAsync(session);
-                caller.Items.Remove(SessionItem);
-                await LetGoAsync(session, clean: false);
-                throw;
-            }
-        }
-        catch
+            return (new ConnectionSession(resumed.Nickname, key, resumed.SessionId, resumeToken!, caller.ConnectionId, resumed.Revision), resumed);
+        }, async (session, resumed) =>
         {
-            await userEvents.RemoveAsync(key, caller.ConnectionId);
-            throw;
-        }
+            var readPositions = await reads.PositionsAsync(caller, session);
+            var rooms = await JoinEachAsync(caller, session, resumed.Rooms, positions, readPositions);
+            return new ResumeResult(session.Nickname, session.ResumeToken, rooms);
+        });
     }
 
     /// <summary>
@@ -176,6 +143,45 @@ public sealed partial class SessionStarts(
         }
 
         return account;
+    }
+
+    /// <summary>
+    /// A connection's start, whichever way it gets its session: it hears the user's stream from before it asks
+    /// (<paramref name="take"/>), so a room the user's other connections join meanwhile is not missed; then it enters
+    /// the session's rooms (<paramref name="enter"/>). A start that fails half-way is undone: the stream let go, and
+    /// the connection taken off its session, with a goodbye when <paramref name="clean"/>.
+    /// </summary>
+    private async Task<TResult> StartAsync<TAnswer, TResult>(
+        HubCallerContext caller,
+        string key,
+        bool clean,
+        Func<Task<(ConnectionSession Session, TAnswer Answer)>> take,
+        Func<ConnectionSession, TAnswer, Task<TResult>> enter)
+    {
+        await userEvents.AddAsync(key, caller.ConnectionId);
+        try
+        {
+            var (session, answer) = await take();
+            caller.Items[SessionItem] = session;
+            try
+            {
+                var result = await enter(session, answer);
+                await StartedAsync(session);
+                return result;
+            }
+            catch
+            {
+                caller.Items.Remove(SessionItem);
+                await joins.LeaveAllLocallyAsync(session);
+                await LetGoAsync(session, clean);
+                throw;
+            }
+        }
+        catch
+        {
+            await userEvents.RemoveAsync(key, caller.ConnectionId);
+            throw;
+        }
     }
 
     /// <summary>Takes a connection whose start failed off its session, which it must not count against forever.</summary>

@@ -85,6 +85,15 @@ public sealed class BrowserFixture : IAsyncLifetime
         return chat;
     }
 
+    /// <summary>A new browser's page, registered as <paramref name="nickname"/> and in <paramref name="room"/>.</summary>
+    public async Task<ChatPage> OpenInRoomAsync(string nickname, string room)
+    {
+        var chat = await OpenAsync();
+        await chat.JoinAsync(nickname);
+        await chat.JoinRoomAsync(room);
+        return chat;
+    }
+
     public async Task DisposeAsync()
     {
         if (_browser is not null)

@@ -38,12 +38,8 @@ public sealed partial class MentionPageTests(BrowserFixture browser)
     {
         var room = Unique("mencao");
         var (anaName, biaName) = (Unique("ana"), Unique("bia"));
-        await using var ana = await browser.OpenAsync();
-        await ana.JoinAsync(anaName);
-        await ana.JoinRoomAsync(room);
-        await using var bia = await browser.OpenAsync();
-        await bia.JoinAsync(biaName);
-        await bia.JoinRoomAsync(room);
+        await using var ana = await browser.OpenInRoomAsync(anaName, room);
+        await using var bia = await browser.OpenInRoomAsync(biaName, room);
 
         var toAna = $"@{anaName} olha";
         var shouted = $"(@{anaName.ToUpperInvariant()}), viu?";
@@ -80,14 +76,10 @@ public sealed partial class MentionPageTests(BrowserFixture browser)
     {
         var room = Unique("contagem");
         var anaName = Unique("ana");
-        await using var ana = await browser.OpenAsync();
-        await ana.JoinAsync(anaName);
-        await ana.JoinRoomAsync(room);
+        await using var ana = await browser.OpenInRoomAsync(anaName, room);
         await ana.Page.Locator("#room-list button[data-room='geral']").ClickAsync();
         await Expect(ana.RoomTitle).ToHaveTextAsync("#geral");
-        await using var bia = await browser.OpenAsync();
-        await bia.JoinAsync(Unique("bia"));
-        await bia.JoinRoomAsync(room);
+        await using var bia = await browser.OpenInRoomAsync(Unique("bia"), room);
 
         await bia.SendAsync("bom dia");
         await bia.SendAsync($"@{anaName} chegou?");
@@ -128,9 +120,7 @@ public sealed partial class MentionPageTests(BrowserFixture browser)
         await Expect(toggle).ToHaveAttributeAsync("aria-pressed", "true");
         Assert.Equal("on", await ana.Page.EvaluateAsync<string>("() => localStorage.getItem('chat.notifyMentions')"));
 
-        await using var bia = await browser.OpenAsync();
-        await bia.JoinAsync(biaName);
-        await bia.JoinRoomAsync(room);
+        await using var bia = await browser.OpenInRoomAsync(biaName, room);
         var badge = ana.Page.Locator($"#room-list button[data-room='{room}'] .badge");
 
         // Visible: the badges say it, no notification.

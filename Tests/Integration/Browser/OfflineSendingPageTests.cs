@@ -27,9 +27,7 @@ public sealed class OfflineSendingPageTests(BrowserFixture browser)
         ana.ExpectConnectionErrors = true;
         await ana.JoinAsync(Unique("ana"));
         await ana.JoinRoomAsync(room);
-        await using var bia = await browser.OpenAsync();
-        await bia.JoinAsync(Unique("bia"));
-        await bia.JoinRoomAsync(room);
+        await using var bia = await browser.OpenInRoomAsync(Unique("bia"), room);
         await Expect(ana.Members).ToHaveCountAsync(2);
         await ana.SendAsync("while online");
 

@@ -19,12 +19,8 @@ public sealed class PageReloadTests(BrowserFixture browser)
     {
         var room = Unique("sala");
         var (anaName, biaName) = (Unique("ana"), Unique("bia"));
-        await using var ana = await browser.OpenAsync();
-        await ana.JoinAsync(anaName);
-        await ana.JoinRoomAsync(room);
-        await using var bia = await browser.OpenAsync();
-        await bia.JoinAsync(biaName);
-        await bia.JoinRoomAsync(room);
+        await using var ana = await browser.OpenInRoomAsync(anaName, room);
+        await using var bia = await browser.OpenInRoomAsync(biaName, room);
         await bia.SendAsync("before the reload");
         await Expect(ana.Message("before the reload")).ToHaveCountAsync(1);
 
@@ -50,12 +46,8 @@ public sealed class PageReloadTests(BrowserFixture browser)
     {
         var room = Unique("sala");
         var (anaName, biaName) = (Unique("ana"), Unique("bia"));
-        var ana = await browser.OpenAsync();
-        await ana.JoinAsync(anaName);
-        await ana.JoinRoomAsync(room);
-        await using var bia = await browser.OpenAsync();
-        await bia.JoinAsync(biaName);
-        await bia.JoinRoomAsync(room);
+        var ana = await browser.OpenInRoomAsync(anaName, room);
+        await using var bia = await browser.OpenInRoomAsync(biaName, room);
         await Expect(bia.Members.Filter(new() { HasText = anaName })).ToHaveCountAsync(1);
 
         var closed = Stopwatch.StartNew();

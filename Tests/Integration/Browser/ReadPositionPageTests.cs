@@ -20,13 +20,9 @@ public sealed partial class ReadPositionPageTests(BrowserFixture browser)
     public async Task The_unread_badge_and_line_follow_what_was_read_on_another_device()
     {
         var room = Unique("lidas");
-        await using var ana = await browser.OpenAsync();
-        await ana.JoinAsync(Unique("ana"));
-        await ana.JoinRoomAsync(room);
+        await using var ana = await browser.OpenInRoomAsync(Unique("ana"), room);
         await ana.Page.Locator("#room-list button[data-room='geral']").ClickAsync();
-        await using var bia = await browser.OpenAsync();
-        await bia.JoinAsync(Unique("bia"));
-        await bia.JoinRoomAsync(room);
+        await using var bia = await browser.OpenInRoomAsync(Unique("bia"), room);
         foreach (var text in new[] { "one", "two", "three" })
         {
             await bia.SendAsync(text);

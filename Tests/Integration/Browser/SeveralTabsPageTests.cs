@@ -17,11 +17,6 @@ public sealed class SeveralTabsPageTests(BrowserFixture browser)
 {
     private static string Unique(string name) => $"{name}-{Guid.NewGuid().ToString("N")[..5]}";
 
-    /// <summary>A join or leave of <paramref name="nickname"/>, of the <paramref name="kind"/> given if any.</summary>
-    private static Func<ChatClient.Received, bool> Presence(string nickname, string? kind = null) =>
-        e => e.Event == "presence" && e.Broadcast!.Value.GetProperty("nickname").GetString() == nickname
-                                   && (kind is null || e.Broadcast.Value.GetProperty("kind").GetString() == kind);
-
     private static ILocator Listed(ChatPage page, string room) =>
         page.Page.Locator($"#room-list button[data-room='{room}']");
 
@@ -79,7 +74,7 @@ public sealed class SeveralTabsPageTests(BrowserFixture browser)
         await bia.RegisterAsync(Unique("bia"));
         var ana = await browser.OpenAsync();
         await ana.JoinAsync(anaName);
-        await bia.Events.FirstAsync(Presence(anaName, "joined"), BrowserFixture.Patience);
+        await bia.Events.FirstAsync(e => e.IsPresence(anaName, "joined"), BrowserFixture.Patience);
         var second = await ana.OpenTabAsync();
         await Expect(second.Page.Locator("#who")).ToHaveTextAsync(anaName);
 
@@ -87,13 +82,13 @@ public sealed class SeveralTabsPageTests(BrowserFixture browser)
 
         // Twice the reload grace (5 s) that a closed page's session is held for, had it been the last.
         await Assert.ThrowsAsync<TimeoutException>(
-            () => bia.Events.FirstAsync(Presence(anaName), TimeSpan.FromSeconds(10)));
+            () => bia.Events.FirstAsync(e => e.IsPresence(anaName, "joined") || e.IsPresence(anaName, "left"), TimeSpan.FromSeconds(10)));
         await Expect(ana.Status).ToHaveAttributeAsync("data-state", "connected");
 
         var closed = Stopwatch.StartNew();
         await ana.DisposeAsync();
 
-        await bia.Events.FirstAsync(Presence(anaName, "left"), TimeSpan.FromSeconds(20));
+        await bia.Events.FirstAsync(e => e.IsPresence(anaName, "left"), TimeSpan.FromSeconds(20));
         Assert.True(closed.Elapsed < TimeSpan.FromSeconds(15), $"announced {closed.Elapsed} after the last tab closed");
     }
 
@@ -102,9 +97,7 @@ public sealed class SeveralTabsPageTests(BrowserFixture browser)
     {
         var room = Unique("lidas");
         var anaName = Unique("ana");
-        await using var ana = await browser.OpenAsync();
-        await ana.JoinAsync(anaName);
-        await ana.JoinRoomAsync(room);
+        await using var ana = await browser.OpenInRoomAsync(anaName, room);
         await Listed(ana, "geral").ClickAsync();
 
         await ana.Page.GetByRole(AriaRole.Button, new() { Name = "Use on another device" }).ClickAsync();
@@ -150,14 +143,14 @@ public sealed class SeveralTabsPageTests(BrowserFixture browser)
         await ana.JoinAsync(anaName);
         var second = await ana.OpenTabAsync();
         await Expect(second.Page.Locator("#chat")).ToBeVisibleAsync();
-        await bia.Events.FirstAsync(Presence(anaName, "joined"));
+        await bia.Events.FirstAsync(e => e.IsPresence(anaName, "joined"));
 
         await ana.Page.Locator("#sign-out").ClickAsync();
 
         // The second tab is still open: only its own sign-out, following the first's, can make ana leave.
         await Expect(second.Page.Locator("#join")).ToBeVisibleAsync();
         await Expect(second.Page.Locator("#chat")).ToBeHiddenAsync();
-        await bia.Events.FirstAsync(Presence(anaName, "left"));
+        await bia.Events.FirstAsync(e => e.IsPresence(anaName, "left"));
         await second.Page.ReloadAsync();
         await Expect(second.Page.Locator("#join")).ToBeVisibleAsync();
         await second.AssertCleanAsync();

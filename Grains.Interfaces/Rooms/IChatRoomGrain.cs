@@ -28,6 +28,26 @@ public interface IChatRoomGrain : IGrainWithStringKey
     Task<PostResult> Post(PostRequest request);
 
     /// <summary>
+    /// The author changes a message's text. Like every amendment it is stored and published as an entry of its own
+    /// (<see cref="MessagePosted.Amends"/>) and applied where history keeps the message: the head, or the one sealed
+    /// page that holds it, whatever the history's length. Idempotent: the same text again changes nothing.
+    /// Interleaves like <see cref="Post"/>, and is acknowledged the same way.
+    /// </summary>
+    [AlwaysInterleave]
+    [Alias("Edit")]
+    Task<AmendResult> Edit(EditRequest request);
+
+    /// <summary>Makes a message a tombstone (<see cref="DeleteRequest"/>); deleting it again changes nothing.</summary>
+    [AlwaysInterleave]
+    [Alias("Delete")]
+    Task<AmendResult> Delete(DeleteRequest request);
+
+    /// <summary>Puts a reaction on a message or takes it off; asking for what already is changes nothing.</summary>
+    [AlwaysInterleave]
+    [Alias("React")]
+    Task<AmendResult> React(ReactRequest request);
+
+    /// <summary>
     /// A front delivered sequence numbers up to <see cref="SeenReport.Seq"/> that the room has not stored: its store
     /// came back older than what the room published (a lost write, a restore from backup). The room numbers every
     /// later message past them, in a new epoch, and announces it with <see cref="HistoryRegressed"/>. Completes when

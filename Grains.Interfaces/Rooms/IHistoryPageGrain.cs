@@ -1,8 +1,9 @@
 namespace OrleansChat.Grains.Interfaces.Rooms;
 
 /// <summary>
-/// A sealed, fixed-size page of a room's history. The room writes a page once, when it fills, so appending a
-/// message never rewrites older history. Keyed by <see cref="HistoryPageKey"/>.
+/// A sealed, fixed-size page of a room's history. The room writes a page when it fills, so appending a message never
+/// rewrites older history; an edit, delete or reaction rewrites only the page holding its message. Keyed by
+/// <see cref="HistoryPageKey"/>.
 /// </summary>
 [Alias("OrleansChat.IHistoryPageGrain")]
 public interface IHistoryPageGrain : IGrainWithStringKey

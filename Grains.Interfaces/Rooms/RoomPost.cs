@@ -12,6 +12,7 @@ namespace OrleansChat.Grains.Interfaces.Rooms;
 /// it refuses (<see cref="PostStatus.TooLate"/>) rather than risk storing the message twice. Null for ids the front
 /// made up, which are never repeated after the front's own call.
 /// </param>
+/// <param name="Owner">Whose message it is (<see cref="MessagePosted.Owner"/>): what lets its author edit it later.</param>
 [GenerateSerializer, Immutable, Alias("OrleansChat.PostRequest")]
 public sealed record PostRequest(
     [property: Id(0)] Guid MessageId,
@@ -19,7 +20,8 @@ public sealed record PostRequest(
     [property: Id(2)] Guid SessionId,
     [property: Id(3)] string Text,
     [property: Id(4)] long SeenSeq = 0,
-    [property: Id(5)] long? AfterSeq = null);
+    [property: Id(5)] long? AfterSeq = null,
+    [property: Id(6)] Guid? Owner = null);
 
 [Alias("OrleansChat.PostStatus")]
 public enum PostStatus

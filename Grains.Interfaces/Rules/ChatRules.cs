@@ -97,6 +97,18 @@ public static class ChatRules
         return names ?? [];
     }
 
+    /// <summary>The emoji a member can react with: a small fixed set, so reactions stay a count, not a second chat.</summary>
+    public static readonly IReadOnlyList<string> Reactions = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
+
+    /// <summary>The most reactions one member puts on one message.</summary>
+    public const int MaxReactionsPerMember = 3;
+
+    /// <summary>The most reactions one message holds, all members and emoji together: a message's size stays bounded.</summary>
+    public const int MaxReactionsPerMessage = 100;
+
+    /// <summary>Whether <paramref name="emoji"/> is one of <see cref="Reactions"/>, exactly.</summary>
+    public static bool IsReaction(string? emoji) => emoji is not null && Reactions.Contains(emoji, StringComparer.Ordinal);
+
     /// <summary>
     /// The key two nicknames collide on: compatibility-normalized (full-width "ａｎａ" is "ana"), then without case.
     /// </summary>

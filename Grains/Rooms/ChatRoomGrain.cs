@@ -32,6 +32,12 @@ public sealed partial class ChatRoomGrain(
     private HistoryLog _history = null!;
     private GroupCommitQueue _commits = null!;
 
+    /// <summary>
+    /// Messages with an amendment numbered but not yet stored, as that amendment leaves them: the next amendment of the
+    /// same message builds on it, not on what history still holds.
+    /// </summary>
+    private readonly Dictionary<long, MessagePosted> _amending = [];
+
     /// <summary>The highest number fronts reported beyond storage, and the write that stores the skip past it.</summary>
     private long _regressionSeen;
     private Task _regressionStored = Task.CompletedTask;
@@ -147,9 +153,94 @@ public sealed partial class ChatRoomGrain(
         SkipPast(request.SeenSeq).Ignore();
 
         var mentions = MembersMentionedIn(text);
-        var message = await _commits.Post(
-            seq => new MessagePosted(Room, time.GetUtcNow(), request.MessageId, seq, member.Nickname, text, Mentions: mentions));
+        var message = await _commits.Post(seq => new MessagePosted(
+            Room, time.GetUtcNow(), request.MessageId, seq, member.Nickname, text, Mentions: mentions, Owner: request.Owner));
         return new PostResult(PostStatus.Posted, message);
+    }
+
+    public Task<AmendResult> Edit(EditRequest request)
+    {
+        if (!ChatRules.TryNormalizeMessage(request.Text, out var text))
+        {
+            return Task.FromResult(new AmendResult(AmendStatus.InvalidMessage, null));
+        }
+
+        return AmendAsync(request.Seq, request.Nickname, request.SessionId, moderator: null, (message, by) =>
+            MessageAmendments.Edit(message, ChatRules.KeyOf(by), request.Owner, text, MembersMentionedIn(text), time.GetUtcNow()));
+    }
+
+    public Task<AmendResult> Delete(DeleteRequest request) =>
+        AmendAsync(request.Seq, request.Nickname, request.SessionId, request.Moderator, (message, by) =>
+            MessageAmendments.Delete(message, ChatRules.KeyOf(by), request.Owner, moderator: request.Moderator is not null));
+
+    public Task<AmendResult> React(ReactRequest request) =>
+        ChatRules.IsReaction(request.Emoji)
+            ? AmendAsync(request.Seq, request.Nickname, request.SessionId, moderator: null, (message, by) =>
+                MessageAmendments.React(message, by, request.Emoji, request.On))
+            : Task.FromResult(new AmendResult(AmendStatus.InvalidReaction, null));
+
+    /// <summary>
+    /// Numbers and stores an amendment of message <paramref name="seq"/>, built by <paramref name="amend"/> from the
+    /// message as it is (the caller's nickname, or the moderator's, is its second argument). The amendment goes through
+    /// the same group commit as posts, so it costs the room one entry in the head plus, for a message in a sealed
+    /// page, that one page.
+    /// </summary>
+    private async Task<AmendResult> AmendAsync(
+        long seq, string nickname, Guid sessionId, string? moderator, Func<MessagePosted, string, Amendment> amend)
+    {
+        var by = moderator;
+        if (by is null)
+        {
+            var key = ChatRules.KeyOf(nickname.Trim());
+            if (bans.State.Bans.ContainsKey(key))
+            {
+                return new AmendResult(AmendStatus.Banned, null);
+            }
+
+            if (!_members.TryGet(key, out var member) || member.SessionId != sessionId)
+            {
+                return new AmendResult(AmendStatus.NotMember, null);
+            }
+
+            by = member.Nickname;
+        }
+
+        var stored = _amending.ContainsKey(seq) ? null : await _history.FindAsync(seq);
+        // Another amendment of the message may have been numbered while its page was read.
+        var current = _amending.GetValueOrDefault(seq) ?? stored;
+        if (current is null)
+        {
+            return new AmendResult(AmendStatus.NotFound, null);
+        }
+
+        var (status, changed) = amend(current, by);
+        if (changed is null)
+        {
+            return new AmendResult(status, status == AmendStatus.Done ? current : null);
+        }
+
+        var now = time.GetUtcNow();
+        var updated = changed;
+        var entry = _commits.Post(entrySeq =>
+        {
+            updated = changed with { UpdatedSeq = entrySeq };
+            _amending[seq] = updated;
+            return updated with { Id = Guid.NewGuid(), Seq = entrySeq, At = now, Amends = seq, By = by, Owner = null };
+        });
+        try
+        {
+            await entry;
+        }
+        finally
+        {
+            if (_amending.GetValueOrDefault(seq)?.UpdatedSeq == updated.UpdatedSeq)
+            {
+                _amending.Remove(seq);
+            }
+        }
+
+        LogAmended(Room, seq, by);
+        return new AmendResult(AmendStatus.Done, updated);
     }
 
     public Task ReportSeen(SeenReport report) => SkipPast(report.Seq);
@@ -326,6 +417,9 @@ public sealed partial class ChatRoomGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} left room {Room}")]
     private partial void LogLeft(string room, string nickname);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Message {Seq} of room {Room} amended by {By}")]
+    private partial void LogAmended(string room, long seq, string by);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} banned from room {Room} by {By}")]
     private partial void LogBanned(string room, string nickname, string by);

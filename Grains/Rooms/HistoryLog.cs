@@ -7,8 +7,9 @@ namespace OrleansChat.Grains.Rooms;
 /// <summary>
 /// A room's message log: the head (<see cref="RoomLogState"/>, written on every append), the sealed pages before it
 /// (<see cref="IHistoryPages"/>), the recent pages kept in memory, and retention, which drops whole pages as each new
-/// one is sealed. Readers see only <see cref="StoredSeq"/>: an append moves the head before its write succeeds. Not
-/// thread-safe: the room calls it one turn at a time, and only reads interleave with an append's awaits.
+/// one is sealed. An amendment (<see cref="MessagePosted.Amends"/>) is appended like a message and also rewrites the
+/// message it amends where it is kept: the head, or the one sealed page holding it. Readers see only
+/// <see cref="StoredSeq"/>: an append moves the head before its write succeeds. Not thread-safe: the room calls it one turn at a time, and only reads interleave with an append's awaits.
 /// </summary>
 public sealed partial class HistoryLog(
     string room,
@@ -19,7 +20,10 @@ public sealed partial class HistoryLog(
     TimeProvider time,
     ILogger logger)
 {
-    /// <summary>Messages per sealed page: the most an append ever rewrites, whatever the history's length.</summary>
+    /// <summary>
+    /// Entries per sealed page: the most an append ever rewrites for a message, or for each page an amendment reaches
+    /// into, whatever the history's length.
+    /// </summary>
     public const int PageSize = 64;
 
     /// <summary>Sealed pages kept in memory for reads and recoveries; the oldest index goes first.</summary>
@@ -67,12 +71,18 @@ public sealed partial class HistoryLog(
     public async Task<long?> AppendAsync(IReadOnlyList<MessagePosted> messages, long upTo = 0)
     {
         long? epochStartedAfter = null;
+        Dictionary<long, List<MessagePosted>>? amendedPages = null;
         foreach (var message in messages)
         {
             if (message.Seq > state.LastSeq + 1)
             {
                 epochStartedAfter = message.Seq - 1;
                 await StartEpochAfterAsync(message.Seq - 1);
+            }
+
+            if (message.Amends is { } target)
+            {
+                await ApplyAsync(target, message, amendedPages ??= []);
             }
 
             state.Head.Add(message);
@@ -89,9 +99,31 @@ public sealed partial class HistoryLog(
             await StartEpochAfterAsync(upTo);
         }
 
+        // Pages before the head, each written once however many amendments it took: if the head's write then fails
+        // the room reloads, and a page may show an amendment the log never acknowledged, which its retry finds done.
+        if (amendedPages is not null)
+        {
+            await Task.WhenAll(amendedPages.Select(page => pages.SealAsync(PagesEpoch, page.Key, page.Value)));
+        }
+
         await writeState(CancellationToken.None);
         StoredSeq = state.LastSeq;
         return epochStartedAfter;
+    }
+
+    /// <summary>
+    /// The stored message numbered <paramref name="seq"/>, as it now is; null when there is none (never stored, an
+    /// amendment, a number a regression left unused, or dropped by retention). Reads at most the one page holding it.
+    /// </summary>
+    public async Task<MessagePosted?> FindAsync(long seq)
+    {
+        if (seq < state.FirstSeq || seq > StoredSeq)
+        {
+            return null;
+        }
+
+        var page = await PageMessagesAsync(PageOf(seq));
+        return IndexOf(page, seq) is var index and >= 0 && page[index].IsMessage ? page[index] : null;
     }
 
     /// <summary>
@@ -122,7 +154,7 @@ public sealed partial class HistoryLog(
             var page = await PageMessagesAsync(pageIndex);
             for (var i = page.Count - 1; i >= 0 && newestFirst.Count < limit; i--)
             {
-                if (page[i].Seq <= seq && page[i].Seq >= floor)
+                if (page[i].Seq <= seq && page[i].Seq >= floor && (page[i].IsMessage || !query.MessagesOnly))
                 {
                     newestFirst.Add(page[i]);
                 }
@@ -161,6 +193,57 @@ public sealed partial class HistoryLog(
             : state.Head.Count > 0 ? state.Head[0].Seq : StoredSeq + 1;
 
     private static long PageOf(long seq) => (seq - 1) / PageSize;
+
+    private static int IndexOf(IReadOnlyList<MessagePosted> page, long seq)
+    {
+        for (var i = 0; i < page.Count; i++)
+        {
+            if (page[i].Seq == seq)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Puts an amendment's new state into the message it amends: in the head, which the append writes anyway, or in
+    /// the one sealed page that holds it, collected in <paramref name="amendedPages"/> to be written once. A message
+    /// that retention dropped meanwhile stays dropped.
+    /// </summary>
+    private async Task ApplyAsync(long target, MessagePosted amendment, Dictionary<long, List<MessagePosted>> amendedPages)
+    {
+        if (target < state.FirstSeq)
+        {
+            return;
+        }
+
+        var pageIndex = PageOf(target);
+        var page = target > SealedUpTo
+            ? state.Head
+            : amendedPages.TryGetValue(pageIndex, out var copy) ? copy : [.. await PageMessagesAsync(pageIndex)];
+        var index = IndexOf(page, target);
+        if (index < 0)
+        {
+            return;
+        }
+
+        page[index] = page[index] with
+        {
+            Text = amendment.Text,
+            Mentions = amendment.Mentions,
+            EditedAt = amendment.EditedAt,
+            Deleted = amendment.Deleted,
+            Reactions = amendment.Reactions,
+            UpdatedSeq = amendment.Seq,
+        };
+        if (page != state.Head)
+        {
+            amendedPages[pageIndex] = page;
+            Remember(pageIndex, page);
+        }
+    }
 
     /// <summary>The epoch the sealed pages are keyed by, which a regression does not change.</summary>
     private string PagesEpoch => string.IsNullOrEmpty(state.PagesEpoch) ? state.Epoch : state.PagesEpoch;

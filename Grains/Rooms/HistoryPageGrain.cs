@@ -4,7 +4,10 @@ using OrleansChat.Grains.Storage;
 
 namespace OrleansChat.Grains.Rooms;
 
-/// <summary>A sealed page of history: written once by its room, read many times, cleared by retention.</summary>
+/// <summary>
+/// A sealed page of history: written by its room when it fills and again for each batch of amendments to its messages,
+/// read many times, cleared by retention.
+/// </summary>
 public sealed class HistoryPageGrain(
     [PersistentState("page", ChatStorage.History)] IPersistentState<HistoryPageState> page) : Grain, IHistoryPageGrain
 {

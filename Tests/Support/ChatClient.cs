@@ -27,6 +27,7 @@ public sealed class ChatClient : IAsyncDisposable
         connection.On<JsonElement>("read_position", r => Events.Add(new Received("read_position", null, r)));
         connection.On<JsonElement>("room_joined", r => Events.Add(new Received("room_joined", null, r)));
         connection.On<JsonElement>("room_left", r => Events.Add(new Received("room_left", null, r)));
+        connection.On<JsonElement>("message_updated", u => Events.Add(new Received("message_updated", null, u)));
         connection.Closed += error =>
         {
             Closed.TrySetResult(error);

@@ -80,6 +80,7 @@ public static class ChatFrontExtensions
         builder.Services.AddSingleton<RoomStreamRelay>();
         builder.Services.AddSingleton<UserStreamRelay>();
         builder.Services.AddSingleton<ReadMarks>();
+        builder.Services.AddSingleton<MessageChanges>();
         builder.Services.AddSingleton<SessionMirror>();
         builder.Services.AddSingleton<ISessionRoomsListener>(services => services.GetRequiredService<SessionMirror>());
         builder.Services.AddSingleton<GrainCalls>();

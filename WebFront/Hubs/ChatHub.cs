@@ -24,6 +24,7 @@ public sealed class ChatHub(
     SessionStarts starts,
     RoomJoins joins,
     ReadMarks reads,
+    MessageChanges changes,
     GrainCalls calls,
     RoomStreamRelay relay,
     TypingThrottle typing,
@@ -136,7 +137,7 @@ public sealed class ChatHub(
         }
 
         var range = await calls.CallAsync(Context, () => Room(name).GetMessages(
-            new MessageQuery(1, (beforeSeq ?? long.MaxValue) - 1, limit)));
+            new MessageQuery(1, (beforeSeq ?? long.MaxValue) - 1, limit, MessagesOnly: true)));
         var hasMore = range.Messages.Count > 0 && range.Messages[0].Seq > range.FirstSeq;
         return new HistoryResult(name, range.Epoch, range.Messages.Select(BroadcastMessage.From).ToList(), hasMore);
     }
@@ -161,6 +162,48 @@ public sealed class ChatHub(
     {
         var (session, name) = RequireMember(room);
         return reads.MarkAsync(Context, session, name, seq);
+    }
+
+    /// <summary>
+    /// Changes the text of one of the caller's own messages, by its <paramref name="seq"/>. Every member, the caller
+    /// included, is sent <c>message_updated</c>; the call returns the same new state.
+    /// </summary>
+    [RateLimited(RateBucket.Messages)]
+    public Task<MessageUpdatedEvent> EditMessage(string? room, long seq, string? text)
+    {
+        var (session, name) = RequireMember(room);
+        return ChatRules.TryNormalizeMessage(text, out var normalized)
+            ? changes.EditAsync(Context, session, name, seq, normalized)
+            : throw new HubException(ChatErrors.InvalidMessage);
+    }
+
+    /// <summary>
+    /// Deletes one of the caller's own messages, which stays in its place as a tombstone; an administrator deletes
+    /// anyone's, in any room.
+    /// </summary>
+    [RateLimited(RateBucket.Messages)]
+    public Task<MessageUpdatedEvent> DeleteMessage(string? room, long seq)
+    {
+        if (accounts.IsAdmin(Context.User))
+        {
+            return changes.DeleteAsync(Context, SessionStarts.Of(Context), RequireAdmin(), RequireRoomName(room), seq);
+        }
+
+        var (session, name) = RequireMember(room);
+        return changes.DeleteAsync(Context, session, moderator: null, name, seq);
+    }
+
+    /// <summary>
+    /// Puts a reaction (<paramref name="emoji"/>, one of a fixed set) on a message, or takes it off with
+    /// <paramref name="on"/> false. Asking for what already is changes nothing, so a retry is harmless.
+    /// </summary>
+    [RateLimited(RateBucket.Messages)]
+    public Task<MessageUpdatedEvent> React(string? room, long seq, string? emoji, bool on)
+    {
+        var (session, name) = RequireMember(room);
+        return ChatRules.IsReaction(emoji)
+            ? changes.ReactAsync(Context, session, name, seq, emoji!, on)
+            : throw new HubException(ChatErrors.InvalidReaction);
     }
 
     /// <summary>Administrators only: ends the session holding a nickname, wherever its connection is.</summary>
@@ -220,7 +263,8 @@ public sealed class ChatHub(
         }
 
         var request = new PostRequest(
-            messageId ?? Guid.NewGuid(), session.Nickname, session.SessionId, normalized, relay.SeenSeq(room), afterSeq);
+            messageId ?? Guid.NewGuid(), session.Nickname, session.SessionId, normalized, relay.SeenSeq(room), afterSeq,
+            accounts.OwnerOf(session.SessionId));
         using var activity = ChatActivities.StartSend(room);
         var result = await calls.CallAsync(Context, () => Room(room).Post(request));
         activity?.SetTag("chat.status", result.Status.ToString());

@@ -60,7 +60,7 @@ public sealed class ReadMarks(IGrainFactory grains, RoomStreamRelay relay, Grain
             : null;
 
     /// <summary>Anonymous positions belong to the session; an account's, to the account (<see cref="ReadOwner"/>).</summary>
-    private Guid OwnerOf(ConnectionSession session) => accounts.SignInRequired ? ReadOwner.Account : session.SessionId;
+    private Guid OwnerOf(ConnectionSession session) => accounts.OwnerOf(session.SessionId);
 
     /// <summary>The room's epoch, if <paramref name="seq"/> is a message it has stored; the caller's error otherwise.</summary>
     private async Task<string> StoredEpochAsync(HubCallerContext caller, string room, long seq)

@@ -58,7 +58,7 @@ public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, Grain
         session.Joined(room);
         readPositions ??= await reads.PositionsAsync(caller, session);
         var readSeq = ReadMarks.SeqFor(readPositions, room, slice.Epoch, slice.LastSeq);
-        return new RoomJoined(room, joined.Members, slice.Epoch, slice.LastSeq, slice.Messages, slice.Recovered, joined.MemberCount, readSeq);
+        return new RoomJoined(room, joined.Members, slice.Epoch, slice.LastSeq, slice.Messages, slice.Recovered, joined.MemberCount, readSeq, slice.Updates);
     }
 
     public async Task LeaveAsync(HubCallerContext caller, ConnectionSession session, string room)

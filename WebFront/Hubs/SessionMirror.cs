@@ -153,7 +153,7 @@ public sealed partial class SessionMirror(
 
         var joined = new RoomJoined(
             room, members.Members, slice.Epoch, slice.LastSeq, slice.Messages, slice.Recovered, members.Count,
-            ReadMarks.SeqFor(positions, room, slice.Epoch, slice.LastSeq));
+            ReadMarks.SeqFor(positions, room, slice.Epoch, slice.LastSeq), slice.Updates);
         outbox.TrySend(
             new SerializedHubMessage(new InvocationMessage(ChatEvents.RoomJoined, [joined])),
             events: 1,

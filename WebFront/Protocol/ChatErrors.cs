@@ -33,4 +33,9 @@ public static class ChatErrors
     public const string InvalidReadPosition = "Invalid read position: seq must be from 1 to the room's last message.";
     public const string TooManyConnections =
         "You are connected from too many tabs or devices: close one, or wait a moment for one that dropped to be let go.";
+    public const string MessageNotFound = "No such message in this room: it may have been deleted, be too old, or never have existed.";
+    public const string NotYourMessage = "You can only edit or delete your own messages.";
+    public const string InvalidReaction = "Invalid reaction: use one of 👍 ❤️ 😂 😮 😢 🎉.";
+    public const string TooManyReactions =
+        "Too many reactions: at most 3 of yours on a message, and 100 on one message in all.";
 }

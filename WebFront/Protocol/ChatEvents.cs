@@ -8,6 +8,9 @@ public static class ChatEvents
 
     public const string Broadcast = "broadcast_message";
 
+    /// <summary>A message was edited, deleted or reacted to: its whole new state.</summary>
+    public const string MessageUpdated = "message_updated";
+
     /// <summary>One join or leave.</summary>
     public const string Presence = "presence";
 

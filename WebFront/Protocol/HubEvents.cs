@@ -7,9 +7,11 @@ namespace OrleansChat.WebFront.Protocol;
 // them.
 
 /// <summary>
-/// The <c>broadcast_message</c> event. <c>msg</c> and <c>nickname</c> are the original's fields; the rest let clients
-/// order, deduplicate and detect gaps. <c>Mentions</c>, the members the message mentions, is left out when there are
-/// none, so a message without a mention looks as it always did.
+/// The <c>broadcast_message</c> event, and a message in a join's or a history read's list. <c>msg</c> and
+/// <c>nickname</c> are the original's fields; the rest let clients order, deduplicate and detect gaps. The fields after
+/// <c>SentAt</c> are left out when they say nothing (no mention, never edited, not deleted, no reaction), so a plain
+/// message looks as it always did. A message read from history after an edit, delete or reaction is shown as it now
+/// is, with <c>UpdatedSeq</c> naming the last amendment applied.
 /// </summary>
 public sealed record BroadcastMessage(
     string Msg,
@@ -18,9 +20,70 @@ public sealed record BroadcastMessage(
     long Seq,
     string Room,
     DateTimeOffset SentAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Mentions = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Mentions = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? EditedAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Deleted = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ReactionView>? Reactions = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long UpdatedSeq = 0)
 {
-    public static BroadcastMessage From(MessagePosted m) => new(m.Text, m.Nickname, m.Id, m.Seq, m.Room, m.At, m.Mentions);
+    public static BroadcastMessage From(MessagePosted m) => new(
+        m.Text, m.Nickname, m.Id, m.Seq, m.Room, m.At, m.Mentions, m.EditedAt, m.Deleted, ReactionView.From(m.Reactions), m.UpdatedSeq);
+}
+
+/// <summary>One emoji on a message: how many reacted with it, and who, in the order they did.</summary>
+public sealed record ReactionView(string Emoji, int Count, IReadOnlyList<string> By)
+{
+    public static IReadOnlyList<ReactionView>? From(IReadOnlyList<MessageReaction>? reactions) =>
+        reactions is null ? null : [.. reactions.Select(r => new ReactionView(r.Emoji, r.By.Count, r.By))];
+}
+
+/// <summary>
+/// The <c>message_updated</c> event, and an entry of a join's <c>updates</c>: message <c>Seq</c> was edited, deleted
+/// or reacted to, and this is the whole of its new state. <c>UpdatedSeq</c> is the amendment's own sequence number in
+/// the room, after which it comes: a client keeps a message's state with the highest <c>UpdatedSeq</c> it has seen, so
+/// an update that arrives twice, or an older copy read from history, changes nothing. <c>By</c> made the change (the
+/// author, the member who reacted, or an administrator who deleted the message); <c>At</c> is when.
+/// </summary>
+public sealed record MessageUpdatedEvent(
+    string Room,
+    long Seq,
+    string Nickname,
+    string Msg,
+    long UpdatedSeq,
+    DateTimeOffset At,
+    string By,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Mentions,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? EditedAt,
+    bool Deleted,
+    IReadOnlyList<ReactionView> Reactions)
+{
+    /// <summary>From an amendment entry (<see cref="MessagePosted.Amends"/> set).</summary>
+    public static MessageUpdatedEvent From(MessagePosted amendment) => new(
+        amendment.Room,
+        amendment.Amends ?? throw new ArgumentException("Not an amendment.", nameof(amendment)),
+        amendment.Nickname,
+        amendment.Text,
+        amendment.Seq,
+        amendment.At,
+        amendment.By ?? string.Empty,
+        amendment.Mentions,
+        amendment.EditedAt,
+        amendment.Deleted,
+        ReactionView.From(amendment.Reactions) ?? []);
+
+    /// <summary>The same message state, as an edit, delete or react call returns it.</summary>
+    public static MessageUpdatedEvent Of(MessagePosted message, string by) => new(
+        message.Room,
+        message.Seq,
+        message.Nickname,
+        message.Text,
+        message.UpdatedSeq,
+        message.EditedAt ?? message.At,
+        by,
+        message.Mentions,
+        message.EditedAt,
+        message.Deleted,
+        ReactionView.From(message.Reactions) ?? []);
 }
 
 /// <summary>

@@ -20,7 +20,9 @@ public sealed record RoomPosition(string Room, string? Epoch, long LastSeq);
 /// <c>MemberCount</c>; <c>Members</c> (the method) pages the rest. <c>Recovered</c> is true when the caller gave its
 /// position and <c>Messages</c> are exactly the ones it missed; otherwise <c>Messages</c> are the latest ones and a
 /// client that had older state should reload history. <c>ReadSeq</c> is how far the user has read the room, on any
-/// device (<c>MarkRead</c>); null when the user never marked it read.
+/// device (<c>MarkRead</c>); null when the user never marked it read. <c>Updates</c> are the edits, deletes and
+/// reactions numbered after the caller's position (<c>message_updated</c>'s shape), for messages it already shows;
+/// empty unless <c>Recovered</c>.
 /// </summary>
 public sealed record RoomJoined(
     string Room,
@@ -30,7 +32,8 @@ public sealed record RoomJoined(
     IReadOnlyList<BroadcastMessage> Messages,
     bool Recovered,
     int MemberCount,
-    long? ReadSeq);
+    long? ReadSeq,
+    IReadOnlyList<MessageUpdatedEvent> Updates);
 
 /// <summary>
 /// What <c>Message</c>, <c>SendToRoom</c> and <c>SendToRoomOnce</c> return once the room stored and numbered the

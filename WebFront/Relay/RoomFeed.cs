@@ -99,8 +99,7 @@ internal sealed partial class RoomFeed
             connection.ThrowIfClosed();
             _out.Members[connection.ConnectionId] = connection;
             connection.Entered(Room);
-            var messages = read?.Messages.Select(BroadcastMessage.From).ToList() ?? [];
-            var slice = new RoomHistorySlice(_seam.Epoch, _seam.LastSeq, messages, plan.Recovered(read));
+            var slice = RoomHistorySlice.Of(_seam.Epoch, _seam.LastSeq, read?.Messages ?? [], plan.Recovered(read));
             if (joined is not null)
             {
                 await joined(slice);
@@ -347,7 +346,15 @@ internal sealed partial class RoomFeed
 
     private void Send(MessagePosted message)
     {
-        _out.Add(ChatEvents.Broadcast, BroadcastMessage.From(message));
+        if (message.IsMessage)
+        {
+            _out.Add(ChatEvents.Broadcast, BroadcastMessage.From(message));
+        }
+        else
+        {
+            _out.Add(ChatEvents.MessageUpdated, MessageUpdatedEvent.From(message));
+        }
+
         if (ChatActivities.StartFanOut(message) is { } fanOut)
         {
             _fanOuts.Add(fanOut);
@@ -370,7 +377,7 @@ internal sealed partial class RoomFeed
     /// </summary>
     private async Task ResyncAsync()
     {
-        var latest = await Grain.GetMessages(new MessageQuery(1, long.MaxValue, _services.Join.RecentOnJoin));
+        var latest = await Grain.GetMessages(new MessageQuery(1, long.MaxValue, _services.Join.RecentOnJoin, MessagesOnly: true));
         _presence.Flush();
         var messages = latest.Messages.Select(BroadcastMessage.From).ToList();
         _out.Add(ChatEvents.HistoryReset, new HistoryResetEvent(Room, latest.Epoch, latest.LastSeq, messages));

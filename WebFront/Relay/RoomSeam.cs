@@ -64,7 +64,7 @@ public sealed class RoomSeam
         var canRecover = positionSeq is { } seq && positionEpoch == Epoch && seq <= LastSeq && LastSeq - seq <= maxRecoveryGap;
         if (!canRecover)
         {
-            return new JoinRead(new MessageQuery(1, LastSeq, recentOnJoin), Recovering: false);
+            return new JoinRead(new MessageQuery(1, LastSeq, recentOnJoin, MessagesOnly: true), Recovering: false);
         }
 
         var from = positionSeq!.Value + 1;

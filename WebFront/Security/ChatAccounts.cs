@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using OrleansChat.Grains.Interfaces.Reading;
 using OrleansChat.Grains.Interfaces.Rules;
 
 namespace OrleansChat.WebFront.Security;
@@ -43,6 +44,12 @@ public sealed class ChatAccounts
     public bool SignInExpired(HttpContext? http) =>
         SignInRequired
         && http?.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc <= _time.GetUtcNow();
+
+    /// <summary>
+    /// Who a session's read positions and messages belong to: the account when sign-in is required (the same on every
+    /// device and in every session), the session itself otherwise (a new session under a freed nickname is someone else).
+    /// </summary>
+    public Guid OwnerOf(Guid sessionId) => SignInRequired ? ReadOwner.Account : sessionId;
 
     public bool IsAdmin(ClaimsPrincipal? user)
     {

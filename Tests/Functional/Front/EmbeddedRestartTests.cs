@@ -38,6 +38,44 @@ public sealed class EmbeddedRestartTests : IDisposable
         Assert.Equal(71, ack.GetProperty("seq").GetInt64());
     }
 
+    [Fact]
+    public async Task Edits_deletes_and_reactions_survive_a_restart_as_they_were_left()
+    {
+        JsonElement before;
+        await using (var first = new ChatFrontFactory().WithDataPath(_data))
+        {
+            await using var ana = await first.ConnectAsync();
+            await ana.RegisterAsync("ana");
+            for (var i = 1; i <= 70; i++)
+            {
+                await ana.SendAsync($"m{i}");
+            }
+
+            // m3 and m5 are in the sealed first page, m70 in the head.
+            await ana.Connection.InvokeAsync<JsonElement>("EditMessage", "geral", 3L, "m3, edited");
+            await ana.Connection.InvokeAsync<JsonElement>("DeleteMessage", "geral", 5L);
+            await ana.Connection.InvokeAsync<JsonElement>("React", "geral", 70L, "🎉", true);
+            before = await ana.Connection.InvokeAsync<JsonElement>("History", "geral", null, 100);
+        }
+
+        await using var second = new ChatFrontFactory().WithDataPath(_data);
+        await using var ana2 = await second.ConnectAsync();
+        var registered = await ana2.RegisterAsync("ana");
+        var after = await ana2.Connection.InvokeAsync<JsonElement>("History", "geral", null, 100);
+
+        var messages = after.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Equal(70, messages.Count);
+        Assert.Equal(before.GetProperty("messages").GetRawText(), after.GetProperty("messages").GetRawText());
+        Assert.Equal(("m3, edited", true, "🎉"), (
+            messages[2].GetProperty("msg").GetString(), messages[4].GetProperty("deleted").GetBoolean(),
+            messages[69].GetProperty("reactions")[0].GetProperty("emoji").GetString()));
+        Assert.Equal(73, registered.GetProperty("joined").GetProperty("lastSeq").GetInt64());
+        // A stranger now holds the nickname "ana": the messages were the first session's, not theirs.
+        var refused = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() =>
+            ana2.Connection.InvokeAsync<JsonElement>("EditMessage", "geral", 3L, "mine now"));
+        Assert.EndsWith(OrleansChat.WebFront.Protocol.ChatErrors.NotYourMessage, refused.Message);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_data))

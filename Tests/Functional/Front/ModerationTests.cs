@@ -97,6 +97,32 @@ public sealed class ModerationTests(SignedInFrontFactory front) : IClassFixture<
     }
 
     [Fact]
+    public async Task An_administrator_deletes_anyone_s_message_and_a_signed_in_author_edits_from_another_device()
+    {
+        await using var admin = await front.SignInAsync(SignedInFrontFactory.ListedAdmin);
+        await using var bia = await front.SignInAsync(Nick("bia"));
+        await using var caio = await front.SignInAsync(Nick("caio"));
+        await bia.RegisterAsync(null);
+        await caio.RegisterAsync(null);
+        var first = (await bia.SendAsync("first")).GetProperty("seq").GetInt64();
+        var second = (await bia.SendAsync("second")).GetProperty("seq").GetInt64();
+
+        await AssertRefusedAsync(ChatErrors.NotYourMessage, () => caio.Connection.InvokeAsync<JsonElement>("DeleteMessage", "geral", first));
+        var deleted = await admin.Connection.InvokeAsync<JsonElement>("DeleteMessage", "geral", first);
+        // The account owns its messages: another device edits what the first one wrote.
+        await using var biaPhone = await front.SignInAsync(Nick("bia"));
+        await biaPhone.RegisterAsync(null);
+        await biaPhone.Connection.InvokeAsync<JsonElement>("EditMessage", "geral", second, "second, from the phone");
+
+        Assert.Equal((true, SignedInFrontFactory.ListedAdmin), (deleted.GetProperty("deleted").GetBoolean(), deleted.GetProperty("by").GetString()));
+        var update = (await caio.Events.FirstAsync(e => e.Event == "message_updated")).Broadcast!.Value;
+        Assert.Equal((first, true, SignedInFrontFactory.ListedAdmin), (
+            update.GetProperty("seq").GetInt64(), update.GetProperty("deleted").GetBoolean(), update.GetProperty("by").GetString()));
+        var edit = (await caio.Events.FirstAsync(e => e.Event == "message_updated")).Broadcast!.Value;
+        Assert.Equal((second, "second, from the phone"), (edit.GetProperty("seq").GetInt64(), edit.GetProperty("msg").GetString()));
+    }
+
+    [Fact]
     public async Task Users_who_are_not_administrators_get_a_clear_error()
     {
         await using var bia = await front.SignInAsync(Nick("bia"));
@@ -121,4 +147,7 @@ public sealed class ModerationTests(SignedInFrontFactory front) : IClassFixture<
 
         Assert.EndsWith(ChatErrors.NotOnline, error.Message);
     }
+
+    private static async Task AssertRefusedAsync(string error, Func<Task> call) =>
+        Assert.EndsWith(error, (await Assert.ThrowsAsync<HubException>(call)).Message);
 }

@@ -293,6 +293,57 @@ public sealed class HistoryLogTests
         Assert.Equal(2L * Page, HistoryLog.EpochStartAfter(Page));
     }
 
+    [Fact]
+    public async Task An_amendment_rewrites_only_the_one_sealed_page_holding_its_message()
+    {
+        var log = await AppendedAsync(5 * Page + 3);
+        _pages.Sealed.Clear();
+        _pages.Read.Clear();
+        var writes = _writes;
+
+        var target = (await log.FindAsync(Page + 5))!;
+        await log.AppendAsync([Amendment(5 * Page + 4, target with { Text = "edited" }), Amendment(5 * Page + 5, target with { Text = "again" })]);
+
+        // One page write for both amendments of the page, one write of the head: nothing else, whatever the length.
+        Assert.Equal([1L], _pages.Sealed);
+        Assert.Equal(writes + 1, _writes);
+        var stored = (await log.FindAsync(Page + 5))!;
+        Assert.Equal(("again", 5L * Page + 5), (stored.Text, stored.UpdatedSeq));
+        var reread = Create(_state);
+        await reread.LoadAsync(stored: true, CancellationToken.None);
+        Assert.Equal("again", (await reread.FindAsync(Page + 5))!.Text);
+    }
+
+    [Fact]
+    public async Task An_amendment_of_a_message_in_the_head_writes_no_page_and_reads_count_messages_only_when_asked()
+    {
+        var log = await AppendedAsync(10);
+        var target = (await log.FindAsync(4))!;
+
+        await log.AppendAsync([Amendment(11, target with { Deleted = true, Text = "" })]);
+
+        Assert.Empty(_pages.Sealed);
+        Assert.True((await log.FindAsync(4))!.Deleted);
+        Assert.Null(await log.FindAsync(11));
+        Assert.Equal(Seqs(2, 11), await SeqsAsync(log, new MessageQuery(1, 11, 10)));
+        Assert.Equal(Seqs(1, 10), await SeqsAsync(log, new MessageQuery(1, 11, 10, MessagesOnly: true)));
+    }
+
+    [Fact]
+    public async Task Nothing_is_found_outside_what_is_stored_and_kept()
+    {
+        _options.RetainMessages = 2 * Page;
+        var log = await AppendedAsync(4 * Page);
+
+        Assert.Null(await log.FindAsync(0));
+        Assert.Null(await log.FindAsync(Page));
+        Assert.NotNull(await log.FindAsync(3 * Page));
+        Assert.Null(await log.FindAsync(4 * Page + 1));
+    }
+
+    private MessagePosted Amendment(long seq, MessagePosted changed) =>
+        changed with { Id = Guid.NewGuid(), Seq = seq, Amends = changed.Seq, UpdatedSeq = seq, At = _time.GetUtcNow() };
+
     private static IEnumerable<long> Seqs(long from, long to) =>
         Enumerable.Range((int)from, (int)(to - from + 1)).Select(i => (long)i);
 

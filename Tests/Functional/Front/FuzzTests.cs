@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using OrleansChat.Grains.Interfaces.Rules;
 using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Settings;
 using Xunit.Abstractions;
@@ -39,7 +40,7 @@ public sealed class FuzzTests(OneConnectionFrontFactory front, ITestOutputHelper
     private const string ClosedWithAnError = "The server closed the connection with the following error: Connection closed with an error.";
 
     private static readonly string[] Methods =
-        ["Register", "Message", "SendToRoom", "SendToRoomOnce", "JoinRoom", "RejoinRoom", "LeaveRoom", "ListRooms", "History", "Typing", "Resume", "Kick", "Ban", "Unban", "MarkRead", "Nope"];
+        ["Register", "Message", "SendToRoom", "SendToRoomOnce", "JoinRoom", "RejoinRoom", "LeaveRoom", "ListRooms", "History", "Typing", "Resume", "Kick", "Ban", "Unban", "MarkRead", "EditMessage", "DeleteMessage", "React", "Nope"];
 
     [Fact]
     public async Task Ten_thousand_random_calls_crash_nothing()
@@ -70,6 +71,17 @@ public sealed class FuzzTests(OneConnectionFrontFactory front, ITestOutputHelper
             else if (method == "MarkRead" && random.Next(2) == 0)
             {
                 arguments = [random.Next(2) == 0 ? "geral" : RandomText(random, 8), random.NextInt64(-5, long.MaxValue)];
+            }
+            else if (method is "EditMessage" or "DeleteMessage" or "React" && random.Next(2) == 0)
+            {
+                // Someone's message, one's own, one that does not exist; a reaction of the set or not.
+                object?[] target = [random.Next(4) == 0 ? RandomText(random, 8) : "geral", random.NextInt64(-2, 400)];
+                arguments = method switch
+                {
+                    "EditMessage" => [.. target, RandomText(random, random.Next(2) == 0 ? 20 : 2100)],
+                    "React" => [.. target, random.Next(3) == 0 ? RandomText(random, 2) : ChatRules.Reactions[random.Next(ChatRules.Reactions.Count)], random.Next(2) == 0],
+                    _ => target,
+                };
             }
 
             // The frame exactly as the client writes it, with the invocation id it is about to use.
@@ -124,6 +136,10 @@ public sealed class FuzzTests(OneConnectionFrontFactory front, ITestOutputHelper
         Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.TooManyConnections, StringComparison.Ordinal));
         Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.SessionExpired, StringComparison.Ordinal));
         Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.InvalidReadPosition, StringComparison.Ordinal));
+        // Edits, deletes and reactions of others' messages, of missing ones, and with emoji outside the set.
+        Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.NotYourMessage, StringComparison.Ordinal));
+        Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.MessageNotFound, StringComparison.Ordinal));
+        Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.InvalidReaction, StringComparison.Ordinal));
         Assert.All(clients, client => Assert.False(client.Closed.Task.IsCompleted, "a client was dropped after its last call"));
         await using var user = await front.ConnectAsync();
         await user.RegisterAsync("after-the-fuzz");

@@ -794,7 +794,7 @@ public sealed partial class DeployArtifactsTests
     /// <summary>The repository, found by walking up from the test binaries to the folder with OrleansChat.sln.</summary>
     private static class Repo
     {
-        public static readonly string Root = FindRoot();
+        public static readonly string Root = RepositoryRoot.Path;
         public static readonly string Deploy = Path.Combine(Root, "deploy");
         public static readonly string K8s = Path.Combine(Deploy, "k8s");
 
@@ -803,18 +803,6 @@ public sealed partial class DeployArtifactsTests
             Directory.EnumerateFiles(Deploy, "*", SearchOption.AllDirectories).Where(path =>
                 !Path.GetRelativePath(Deploy, path).Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"));
 
-        private static string FindRoot()
-        {
-            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            {
-                if (File.Exists(Path.Combine(folder.FullName, "OrleansChat.sln")))
-                {
-                    return folder.FullName;
-                }
-            }
-
-            throw new InvalidOperationException($"No OrleansChat.sln above {AppContext.BaseDirectory}");
-        }
     }
 }
 

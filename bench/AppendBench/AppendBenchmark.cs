@@ -4,11 +4,15 @@ using OrleansChat.Grains.Rooms;
 namespace OrleansChat.Bench;
 
 /// <summary>
-/// Grows one room's history to each size in turn and, at each, times appends made one after another: if an append
-/// costs O(1) in the history's length, the figures stay flat from the smallest size to the largest.
+/// Grows one room's history to each size in turn and, at each, times appends made one after another, then edits and
+/// reactions on messages drawn from the whole history: if each costs O(1) in the history's length, the figures (time,
+/// and bytes written when <paramref name="written"/> counts them) stay flat from the smallest size to the largest.
 /// </summary>
-public sealed class AppendBenchmark(IGrainFactory grains, AppendBenchOptions options, TextWriter progress)
+public sealed class AppendBenchmark(IGrainFactory grains, AppendBenchOptions options, CountingStorageSerializer? written, TextWriter progress)
 {
+    /// <summary>Seeded, so that two runs amend the same messages.</summary>
+    private readonly Random _random = new(20261130);
+
     public async Task<IReadOnlyList<Checkpoint>> RunAsync(CancellationToken cancellationToken)
     {
         await WarmUpAsync(cancellationToken);
@@ -26,13 +30,19 @@ public sealed class AppendBenchmark(IGrainFactory grains, AppendBenchOptions opt
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             GC.WaitForPendingFinalizers();
 
+            var before = written?.Written;
             var latency = await room.TimeAppendsAsync(options.Samples, cancellationToken);
+            var afterAppends = written?.Written;
+            var amendments = await room.TimeAmendmentsAsync(options.Samples, _random, cancellationToken);
             var checkpoint = new Checkpoint(
-                inRoom, fill, latency, MemoryUse.Now(), await ActivePagesAsync(), MachineLoad.Now());
+                inRoom, fill, latency, (double?)(afterAppends - before) / options.Samples,
+                amendments, (double?)(written?.Written - afterAppends) / options.Samples,
+                MemoryUse.Now(), await ActivePagesAsync(), MachineLoad.Now());
             checkpoints.Add(checkpoint);
             progress.WriteLine(
                 $"[{run.Elapsed:hh\\:mm\\:ss}] at {inRoom:N0} messages: mean {latency.MeanMicros:F0} µs, "
-                + $"p99 {latency.P99Micros:F0} µs, working set {checkpoint.Memory.WorkingSetMiB:F0} MiB, "
+                + $"p99 {latency.P99Micros:F0} µs; amendments mean {amendments.MeanMicros:F0} µs, "
+                + $"p99 {amendments.P99Micros:F0} µs; working set {checkpoint.Memory.WorkingSetMiB:F0} MiB, "
                 + $"load {checkpoint.Load.OneMinute?.ToString("F1") ?? "?"}");
         }
 
@@ -54,7 +64,7 @@ public sealed class AppendBenchmark(IGrainFactory grains, AppendBenchOptions opt
     }
 
     /// <summary>
-    /// Runs both kinds of posting on a room of its own until the JIT has compiled the hot paths at full
+    /// Runs both kinds of posting, and amendments, on a room of its own until the JIT has compiled the hot paths at full
     /// optimisation; otherwise the first size measures the compiler and looks dearer than the largest.
     /// </summary>
     private async Task WarmUpAsync(CancellationToken cancellationToken)
@@ -62,6 +72,7 @@ public sealed class AppendBenchmark(IGrainFactory grains, AppendBenchOptions opt
         var warmUp = new BenchRoom(grains, "append-bench-warm-up", progress);
         await warmUp.JoinAsync();
         await warmUp.FillAsync(options.WarmUp / 2, cancellationToken);
-        await warmUp.TimeAppendsAsync(options.WarmUp / 2, cancellationToken);
+        await warmUp.TimeAppendsAsync(options.WarmUp / 4, cancellationToken);
+        await warmUp.TimeAmendmentsAsync(options.WarmUp / 4, new Random(1), cancellationToken);
     }
 }

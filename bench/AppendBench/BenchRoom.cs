@@ -3,7 +3,10 @@ using OrleansChat.Grains.Interfaces.Rooms;
 
 namespace OrleansChat.Bench;
 
-/// <summary>One member posting ~100-character messages to one room, and counting what the room holds.</summary>
+/// <summary>
+/// One member posting ~100-character messages to one room, editing and reacting to them, and counting what the room
+/// holds.
+/// </summary>
 public sealed class BenchRoom(IGrainFactory grains, string name, TextWriter progress)
 {
     private const string Nickname = "bench";
@@ -26,8 +29,14 @@ public sealed class BenchRoom(IGrainFactory grains, string name, TextWriter prog
     private readonly IChatRoomGrain _room = grains.GetGrain<IChatRoomGrain>(name);
     private readonly Guid _session = Guid.NewGuid();
 
+    /// <summary>Messages with this member's reaction on, so that each timed reaction changes something.</summary>
+    private readonly HashSet<long> _reacted = [];
+
     /// <summary>Messages this member has posted, which is every message in the room.</summary>
     public long Posted { get; private set; }
+
+    /// <summary>Edits and reactions made, each an entry of the room's sequence as well.</summary>
+    public long Amended { get; private set; }
 
     public async Task JoinAsync()
     {
@@ -83,19 +92,62 @@ public sealed class BenchRoom(IGrainFactory grains, string name, TextWriter prog
         return Latency.Of(micros, elapsed);
     }
 
-    /// <summary>Checks the room's own count against what was posted, so a lost or doubled post fails the run.</summary>
+    /// <summary>
+    /// Times <paramref name="samples"/> amendments, each awaited before the next: edits and reactions taking turns, each
+    /// on a message drawn at random from the whole history, so most are in sealed pages far from the head. Every one
+    /// changes the message (a new text; the reaction put on or taken off), so none is answered as a harmless repeat.
+    /// </summary>
+    public async Task<Latency> TimeAmendmentsAsync(int samples, Random random, CancellationToken cancellationToken)
+    {
+        var micros = new double[samples];
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < samples; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var seq = random.NextInt64(1, Posted + Amended + 1);
+            var edit = i % 2 == 0;
+            var on = !edit && _reacted.Add(seq);
+            if (!edit && !on)
+            {
+                _reacted.Remove(seq);
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            var result = edit
+                ? await _room.Edit(new EditRequest(seq, Nickname, _session, _session, $"{Guid.NewGuid():N} {Filler}"[..MessageLength]))
+                : await _room.React(new ReactRequest(seq, Nickname, _session, "👍", on));
+            micros[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+            switch (result.Status)
+            {
+                case AmendStatus.Done:
+                    Amended++;
+                    break;
+                case AmendStatus.NotFound:
+                    // The number is an earlier amendment's, not a message: try another.
+                    _reacted.Remove(seq);
+                    i--;
+                    break;
+                default:
+                    throw new InvalidOperationException($"An amendment in {name} was refused: {result.Status}.");
+            }
+        }
+
+        return Latency.Of(micros, clock.Elapsed);
+    }
+
+    /// <summary>Checks the room's own count against what was posted and amended, so a lost or doubled entry fails the run.</summary>
     public async Task<long> CountAsync()
     {
         var inRoom = (await _room.GetSnapshot()).LastSeq;
-        return inRoom == Posted
-            ? inRoom
-            : throw new InvalidOperationException($"Room {name} holds {inRoom} messages; {Posted} were posted.");
+        return inRoom == Posted + Amended
+            ? Posted
+            : throw new InvalidOperationException($"Room {name} holds {inRoom} entries; {Posted} were posted and {Amended} amended.");
     }
 
     private async Task PostAsync()
     {
         var id = Guid.NewGuid();
-        var result = await _room.Post(new PostRequest(id, Nickname, _session, $"{id:N} {Filler}"[..MessageLength]));
+        var result = await _room.Post(new PostRequest(id, Nickname, _session, $"{id:N} {Filler}"[..MessageLength], Owner: _session));
         if (result.Status is not PostStatus.Posted)
         {
             throw new InvalidOperationException($"A post to {name} was refused: {result.Status}.");

@@ -5,9 +5,14 @@ using System.Runtime.InteropServices;
 
 namespace OrleansChat.Bench;
 
-/// <summary>What was measured with <see cref="Messages"/> messages already in the room.</summary>
+/// <summary>
+/// What was measured with <see cref="Messages"/> messages already in the room: appends, then amendments (edits and
+/// reactions on messages anywhere in the history), each with the bytes of state it made storage write on average
+/// (null when the storage's writes are not counted).
+/// </summary>
 public sealed record Checkpoint(
-    long Messages, Fill Fill, Latency Latency, MemoryUse Memory, int ActivePages, MachineLoad Load);
+    long Messages, Fill Fill, Latency Latency, double? BytesPerAppend, Latency Amendments, double? BytesPerAmendment,
+    MemoryUse Memory, int ActivePages, MachineLoad Load);
 
 /// <summary>The concurrent posts that brought the room up to a checkpoint.</summary>
 public sealed record Fill(long Messages, double Seconds)

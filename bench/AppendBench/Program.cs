@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
 using OrleansChat.Bench;
+using OrleansChat.Grains.Storage;
 
 if (args.Any(a => a is "--help" or "-h"))
 {
@@ -18,10 +21,14 @@ catch (ArgumentException ex)
     return 2;
 }
 
-await using var silo = await BenchSilo.StartAsync(options.Storage);
+// In memory, every state the history storage writes passes through its serializer: that is where bytes are counted.
+CountingStorageSerializer? written = null;
+await using var silo = await BenchSilo.StartAsync(options.Storage, s =>
+    s.Services.PostConfigure<MemoryGrainStorageOptions>(ChatStorage.History, o =>
+        o.GrainStorageSerializer = written = new CountingStorageSerializer(o.GrainStorageSerializer)));
 try
 {
-    var checkpoints = await new AppendBenchmark(silo.Grains, options, Console.Error).RunAsync(silo.Stopping);
+    var checkpoints = await new AppendBenchmark(silo.Grains, options, written, Console.Error).RunAsync(silo.Stopping);
     AppendReport.Write(options, checkpoints, Console.Out);
     return 0;
 }

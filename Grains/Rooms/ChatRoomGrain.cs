@@ -165,27 +165,29 @@ public sealed partial class ChatRoomGrain(
             return Task.FromResult(new AmendResult(AmendStatus.InvalidMessage, null));
         }
 
-        return AmendAsync(request.Seq, request.Nickname, request.SessionId, moderator: null, (message, by) =>
+        return AmendAsync("edit", request.Seq, request.Nickname, request.SessionId, moderator: null, (message, by) =>
             MessageAmendments.Edit(message, ChatRules.KeyOf(by), request.Owner, text, MembersMentionedIn(text), time.GetUtcNow()));
     }
 
     public Task<AmendResult> Delete(DeleteRequest request) =>
-        AmendAsync(request.Seq, request.Nickname, request.SessionId, request.Moderator, (message, by) =>
+        AmendAsync("delete", request.Seq, request.Nickname, request.SessionId, request.Moderator, (message, by) =>
             MessageAmendments.Delete(message, ChatRules.KeyOf(by), request.Owner, moderator: request.Moderator is not null));
 
     public Task<AmendResult> React(ReactRequest request) =>
         ChatRules.IsReaction(request.Emoji)
-            ? AmendAsync(request.Seq, request.Nickname, request.SessionId, moderator: null, (message, by) =>
+            ? AmendAsync("react", request.Seq, request.Nickname, request.SessionId, moderator: null, (message, by) =>
                 MessageAmendments.React(message, by, request.Emoji, request.On))
             : Task.FromResult(new AmendResult(AmendStatus.InvalidReaction, null));
 
     /// <summary>
     /// Numbers and stores an amendment of message <paramref name="seq"/>, built by <paramref name="amend"/> from the
-    /// message as it is (the caller's nickname, or the moderator's, is its second argument). The amendment goes through
+    /// message as it is (the caller's nickname, or the moderator's, is its second argument); <paramref name="change"/>
+    /// names it for the metric. The amendment goes through
     /// the same group commit as posts, so it costs the room one entry in the head plus, for a message in a sealed
     /// page, that one page.
     /// </summary>
     private async Task<AmendResult> AmendAsync(
+        string change,
         long seq, string nickname, Guid sessionId, string? moderator, Func<MessagePosted, string, Amendment> amend)
     {
         var by = moderator;
@@ -239,7 +241,11 @@ public sealed partial class ChatRoomGrain(
             }
         }
 
-        LogAmended(Room, seq, by);
+        metrics.Amended(change);
+        if (moderator is not null)
+        {
+            LogModeratorDeleted(Room, seq, by);
+        }
         return new AmendResult(AmendStatus.Done, updated);
     }
 
@@ -418,8 +424,8 @@ public sealed partial class ChatRoomGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} left room {Room}")]
     private partial void LogLeft(string room, string nickname);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Message {Seq} of room {Room} amended by {By}")]
-    private partial void LogAmended(string room, long seq, string by);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {Seq} of room {Room} deleted by {By}, an administrator")]
+    private partial void LogModeratorDeleted(string room, long seq, string by);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Nickname} banned from room {Room} by {By}")]
     private partial void LogBanned(string room, string nickname, string by);

@@ -8,6 +8,7 @@ public sealed class RoomMetrics
     public const string MeterName = "OrleansChat.Grains";
 
     private readonly Counter<long> _regressions;
+    private readonly Counter<long> _amendments;
 
     public RoomMetrics(IMeterFactory meters)
     {
@@ -17,7 +18,13 @@ public sealed class RoomMetrics
             description: "Rooms that found their store older than what they had published, and started a new epoch past it.");
         // Exported from the start, so a scrape tells "none yet" (0) from "not this server".
         _regressions.Add(0);
+        _amendments = meter.CreateCounter<long>(
+            "orleanschat.messages.amended",
+            description: "Edits, deletes and reactions stored, by kind (tag chat.change: edit, delete, react).");
     }
 
     public void Regressed() => _regressions.Add(1);
+
+    /// <param name="change">edit, delete or react: three values, so the tag's cardinality stays fixed.</param>
+    public void Amended(string change) => _amendments.Add(1, new KeyValuePair<string, object?>("chat.change", change));
 }

@@ -21,14 +21,16 @@ public sealed class ChatHubTests(ChatFrontFactory front) : IClassFixture<ChatFro
         await using var ana = await front.ConnectAsync();
         await using var bia = await front.ConnectAsync();
 
+        // Users of the class's earlier tests may still be leaving geral (a .NET client's stop can count as a closed
+        // page, whose leave comes after the reload grace): their notices may come first, so each is looked for by text.
         var registered = await ana.RegisterAsync(Nick("ana"));
-        Assert.Equal($"{Nick("ana")} entrou no chat.", await ana.NextNoticeAsync());
+        await ana.Events.FirstAsync(e => e.Notice == $"{Nick("ana")} entrou no chat.");
         await bia.RegisterAsync(Nick("bia"));
 
         Assert.Equal(Nick("ana"), registered.GetProperty("nickname").GetString());
         Assert.Equal(ChatRules.DefaultRoom, registered.GetProperty("room").GetString());
         await ana.Events.FirstAsync(e => e.Notice == $"{Nick("bia")} entrou no chat.");
-        Assert.Equal($"{Nick("bia")} entrou no chat.", await bia.NextNoticeAsync());
+        await bia.Events.FirstAsync(e => e.Notice == $"{Nick("bia")} entrou no chat.");
     }
 
     [Fact]

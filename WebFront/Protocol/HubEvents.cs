@@ -42,7 +42,7 @@ public sealed record ReactionView(string Emoji, int Count, IReadOnlyList<string>
 /// or reacted to, and this is the whole of its new state. <c>UpdatedSeq</c> is the amendment's own sequence number in
 /// the room, after which it comes: a client keeps a message's state with the highest <c>UpdatedSeq</c> it has seen, so
 /// an update that arrives twice, or an older copy read from history, changes nothing. <c>By</c> made the change (the
-/// author, the member who reacted, or an administrator who deleted the message); <c>At</c> is when.
+/// author, the member who reacted, or an administrator who deleted the message).
 /// </summary>
 public sealed record MessageUpdatedEvent(
     string Room,
@@ -50,7 +50,6 @@ public sealed record MessageUpdatedEvent(
     string Nickname,
     string Msg,
     long UpdatedSeq,
-    DateTimeOffset At,
     string By,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Mentions,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? EditedAt,
@@ -64,7 +63,6 @@ public sealed record MessageUpdatedEvent(
         amendment.Nickname,
         amendment.Text,
         amendment.Seq,
-        amendment.At,
         amendment.By ?? string.Empty,
         amendment.Mentions,
         amendment.EditedAt,
@@ -78,7 +76,6 @@ public sealed record MessageUpdatedEvent(
         message.Nickname,
         message.Text,
         message.UpdatedSeq,
-        message.EditedAt ?? message.At,
         by,
         message.Mentions,
         message.EditedAt,

@@ -15,13 +15,7 @@ public sealed class EmbeddedRestartTests : IDisposable
         JsonElement before;
         await using (var first = new ChatFrontFactory().WithDataPath(_data))
         {
-            await using var ana = await first.ConnectAsync();
-            await ana.RegisterAsync("ana");
-            for (var i = 1; i <= 70; i++)
-            {
-                await ana.SendAsync($"m{i}");
-            }
-
+            await using var ana = await WithSeventyMessagesAsync(first);
             before = await ana.Connection.InvokeAsync<JsonElement>("History", "geral", null, 100);
         }
 
@@ -44,13 +38,7 @@ public sealed class EmbeddedRestartTests : IDisposable
         JsonElement before;
         await using (var first = new ChatFrontFactory().WithDataPath(_data))
         {
-            await using var ana = await first.ConnectAsync();
-            await ana.RegisterAsync("ana");
-            for (var i = 1; i <= 70; i++)
-            {
-                await ana.SendAsync($"m{i}");
-            }
-
+            await using var ana = await WithSeventyMessagesAsync(first);
             // m3 and m5 are in the sealed first page, m70 in the head.
             await ana.Connection.InvokeAsync<JsonElement>("EditMessage", "geral", 3L, "m3, edited");
             await ana.Connection.InvokeAsync<JsonElement>("DeleteMessage", "geral", 5L);
@@ -74,6 +62,19 @@ public sealed class EmbeddedRestartTests : IDisposable
         var refused = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() =>
             ana2.Connection.InvokeAsync<JsonElement>("EditMessage", "geral", 3L, "mine now"));
         Assert.EndsWith(OrleansChat.WebFront.Protocol.ChatErrors.NotYourMessage, refused.Message);
+    }
+
+    /// <summary>ana, registered, has posted m1 to m70 in geral: a sealed page of 64 and six in the head.</summary>
+    private static async Task<ChatClient> WithSeventyMessagesAsync(ChatFrontFactory front)
+    {
+        var ana = await front.ConnectAsync();
+        await ana.RegisterAsync("ana");
+        for (var i = 1; i <= 70; i++)
+        {
+            await ana.SendAsync($"m{i}");
+        }
+
+        return ana;
     }
 
     public void Dispose()

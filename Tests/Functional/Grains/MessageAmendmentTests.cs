@@ -39,7 +39,13 @@ public sealed class MessageAmendmentTests(ChatClusterFixture fixture)
 
         var total = emoji.Count * sessions.Count;
         Assert.All(results, r => Assert.Equal(AmendStatus.Done, r.Status));
-        var published = (await events.TakeAsync(total)).Cast<MessagePosted>().ToList();
+        // A subscription can still be handed the last posts, published just before it was made: skip to the changes.
+        var published = new List<MessagePosted>();
+        while (published.Count < total)
+        {
+            published.Add((MessagePosted)await events.FirstAsync(e => e is MessagePosted { Amends: not null }));
+        }
+
         // Each built on the one before, though they were numbered while the sealed page was being read and written.
         Assert.Equal(Enumerable.Range(1, total), published.Select(p => p.Reactions!.Sum(r => r.By.Count)));
         Assert.All(published, p => Assert.Equal((3L, p.Seq), (p.Amends!.Value, p.UpdatedSeq)));

@@ -16,7 +16,7 @@ public sealed partial class PageDeliveryTests(BrowserFixture browser)
     private static readonly string[] Files =
     [
         "/", "/css/chat.css", "/js/chat.js", "/js/session.js", "/js/roomfeed.js", "/js/roomscreen.js", "/js/scrollback.js", "/js/status.js",
-        "/js/i18n.js", "/js/rooms.js", "/js/text.js", "/js/view.js", "/js/errors.js", "/js/tabsession.js", "/js/outbox.js",
+        "/js/i18n.js", "/js/rooms.js", "/js/text.js", "/js/view.js", "/js/errors.js", "/js/tabsession.js", "/js/outbox.js", "/js/changes.js",
         "/lib/signalr/signalr.min.js",
     ];
 

@@ -8,7 +8,8 @@
 // or resume, so that every message appears once, in order.
 
 import {
-  acceptMessage, addNotice, applyUpdate, createRoom, memberJoined, memberLeft, resetMembers, resetMessages, setMemberCount, trim,
+  acceptMessage, addNotice, applyUpdate, createRoom, memberJoined, memberLeft, resetMembers, resetMessages,
+  setMemberCount, trim,
 } from "./rooms.js";
 
 const TYPING_SHOWN_MS = 4000;

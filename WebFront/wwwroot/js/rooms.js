@@ -12,7 +12,7 @@ export function createRoom(name) {
     name,
     epoch: null,
     lastSeq: 0,
-    entries: [],            // { kind: "message", id, seq, nickname, sentAt, ...its state } | { kind: "notice", key, params, local }
+    entries: [],            // { kind: "message", id, seq, nickname, sentAt, ...stateOf } | { kind: "notice", key, params, local }
     ids: new Set(),         // ids of the messages in entries
     members: [],            // paged in from the server, in its order: see resetMembers
     joinedSince: [],        // joined after the first page, newest first
@@ -45,10 +45,7 @@ function messageEntry(broadcast) {
   };
 }
 
-/**
- * What edits, deletes and reactions change, from a message or a message_updated (the same fields). updatedSeq numbers
- * the last change in the room's sequence: a state is only ever replaced by one with a higher number.
- */
+/** What edits, deletes and reactions change, from a message or a message_updated; updatedSeq numbers the last change. */
 function stateOf(message) {
   return {
     text: String(message.msg ?? ""),
@@ -56,15 +53,15 @@ function stateOf(message) {
     editedAt: message.editedAt ?? null,
     deleted: Boolean(message.deleted),
     reactions: (Array.isArray(message.reactions) ? message.reactions : [])
-      .map((r) => ({ emoji: String(r.emoji), by: Array.isArray(r.by) ? r.by.map(String) : [] })), // count: by's length
+      .map((r) => ({ emoji: String(r.emoji), by: (r.by ?? []).map(String) })), // the count is by's length
     updatedSeq: Number(message.updatedSeq) || 0,
   };
 }
 
 /**
- * Takes a message's new state (message_updated, or what EditMessage, DeleteMessage and React return) if it is newer
- * than the one shown; returns the entry, or null when the message is not loaded or the state is not newer. Only a
- * room event moves the position (`position`): a call's result may come before messages numbered under it.
+ * Takes a message's new state if it is newer than the one shown, so that a repeat or an older copy never rolls it
+ * back; returns the entry, or null. Only a room event moves the position: a call's result (EditMessage and the others)
+ * may come before messages numbered under it.
  */
 export function applyUpdate(room, update, position = true) {
   const state = stateOf(update);

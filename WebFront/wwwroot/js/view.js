@@ -290,7 +290,7 @@ function sentDate(entry) {
 export const acting = { entry: null, mode: "", draft: "", failed: null, error: "" };
 
 /** The emoji a reaction may use (Grains.Interfaces/Rules/ChatRules.cs). */
-export const REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
+const REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
 
 function element(tag, className, text) {
   const made = document.createElement(tag);
@@ -412,10 +412,7 @@ function entryElement(entry, me) {
   }
   body.append(acting.entry === entry && acting.mode === "edit" && !entry.deleted ? editor() : text);
   if (entry.editedAt && !entry.deleted) {
-    const mark = element("span", "edited", t("edited"));
-    const edited = new Date(entry.editedAt);
-    mark.title = Number.isNaN(edited.getTime()) ? "" : dateFormats().full.format(edited);
-    body.append(mark);
+    body.append(element("span", "edited", t("edited")));
   }
   if (mentionsMe(entry, me) && entry.nickname !== me) {
     item.classList.add("mentions-me");

@@ -133,6 +133,48 @@ public sealed class MessageChangePageTests(BrowserFixture browser)
         await bia.AssertCleanAsync();
     }
 
+    [Fact]
+    public async Task Reactions_are_picked_with_the_keyboard_and_a_refused_one_is_said_on_the_message()
+    {
+        var room = Unique("reage");
+        await using var ana = await browser.OpenInRoomAsync(Unique("ana"), room);
+        await using var bia = await browser.OpenInRoomAsync(Unique("bia"), room);
+        await ana.SendAsync("pick four");
+        var message = bia.Message("pick four");
+        var picker = Tool(message, "Add reaction");
+
+        // Enter opens the picker on its first emoji, Tab moves along, Enter reacts; the focus goes back to the picker.
+        for (var i = 0; i < 4; i++)
+        {
+            await picker.FocusAsync();
+            await bia.Page.Keyboard.PressAsync("Enter");
+            await Expect(message.Locator(".picker button").First).ToBeFocusedAsync();
+            for (var tab = 0; tab < i; tab++)
+            {
+                await bia.Page.Keyboard.PressAsync("Tab");
+            }
+
+            await bia.Page.Keyboard.PressAsync("Enter");
+            if (i < 3)
+            {
+                await Expect(picker).ToBeFocusedAsync();
+                await Expect(message.Locator(".reactions button")).ToHaveCountAsync(i + 1);
+            }
+        }
+
+        // The fourth of hers is one too many: the server's reason shows on the message, the picker stays open.
+        await Expect(message.GetByRole(AriaRole.Alert)).ToHaveTextAsync(
+            "Too many reactions: at most 3 of yours on a message, and 100 on one message in all.");
+        await Expect(picker).ToHaveAttributeAsync("aria-expanded", "true");
+        Assert.Empty(await bia.AccessibilityViolationsAsync());
+        await bia.Page.Keyboard.PressAsync("Escape");
+        await Expect(picker).ToBeFocusedAsync();
+        await Expect(picker).ToHaveAttributeAsync("aria-expanded", "false");
+        await Expect(ana.Message("pick four").Locator(".reactions button")).ToHaveTextAsync(["👍 1", "❤️ 1", "😂 1"]);
+        await ana.AssertCleanAsync();
+        await bia.AssertCleanAsync();
+    }
+
     private static ILocator Tool(ILocator message, string name) =>
         message.Locator(".tools").GetByRole(AriaRole.Button, new() { Name = name, Exact = true });
 

@@ -62,7 +62,7 @@ public sealed class MessageChangePageTests(BrowserFixture browser)
 
         // bia reacts with the picker; ana sees the chip, its count and who, not pressed: it is not hers.
         await ClickToolAsync(bia.Message("react to me"), "Add reaction");
-        await bia.Message("react to me").Locator(".picker").GetByRole(AriaRole.Button, new() { Name = "👍", Exact = true }).ClickAsync();
+        await Picked(bia.Message("react to me"), "👍").ClickAsync();
         var anaChip = Chip(ana, "react to me");
         await Expect(anaChip).ToHaveTextAsync("👍 1");
         await Expect(anaChip).ToHaveAccessibleNameAsync($"👍 1 reaction: {biaName}");
@@ -116,9 +116,10 @@ public sealed class MessageChangePageTests(BrowserFixture browser)
         await ana.Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(ana.Message("final")).ToHaveCountAsync(1);
         await ClickToolAsync(ana.Message("to go"), "Delete");
-        await ana.Message("to go").GetByRole(AriaRole.Group).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await ana.Message("to go").GetByRole(AriaRole.Group).GetByRole(AriaRole.Button, new() { Name = "Delete" })
+            .ClickAsync();
         await ClickToolAsync(ana.Message("to like"), "Add reaction");
-        await ana.Message("to like").Locator(".picker").GetByRole(AriaRole.Button, new() { Name = "🎉", Exact = true }).ClickAsync();
+        await Picked(ana.Message("to like"), "🎉").ClickAsync();
         await Expect(Chip(ana, "to like")).ToHaveTextAsync("🎉 1");
         await bia.RestoreNetworkAsync();
 
@@ -167,10 +168,11 @@ public sealed class MessageChangePageTests(BrowserFixture browser)
             "Too many reactions: at most 3 of yours on a message, and 100 on one message in all.");
         await Expect(picker).ToHaveAttributeAsync("aria-expanded", "true");
         Assert.Empty(await bia.AccessibilityViolationsAsync());
+        await bia.ScreenshotAsync("17-reaction-picker");
         await bia.Page.Keyboard.PressAsync("Escape");
         await Expect(picker).ToBeFocusedAsync();
         await Expect(picker).ToHaveAttributeAsync("aria-expanded", "false");
-        await Expect(ana.Message("pick four").Locator(".reactions button")).ToHaveTextAsync(["👍 1", "❤️ 1", "😂 1"]);
+        await Expect(Chip(ana, "pick four")).ToHaveTextAsync(["👍 1", "❤️ 1", "😂 1"]);
         await ana.AssertCleanAsync();
         await bia.AssertCleanAsync();
     }
@@ -178,12 +180,16 @@ public sealed class MessageChangePageTests(BrowserFixture browser)
     private static ILocator Tool(ILocator message, string name) =>
         message.Locator(".tools").GetByRole(AriaRole.Button, new() { Name = name, Exact = true });
 
-    /// <summary>Clicks a tool of a message as a person does: the pointer comes over the message, and its tools show.</summary>
+    /// <summary>Clicks a tool of a message as a person does: the pointer comes over the message, its tools show.</summary>
     private static async Task ClickToolAsync(ILocator message, string name)
     {
         await message.HoverAsync();
         await Tool(message, name).ClickAsync();
     }
+
+    /// <summary>An emoji in a message's open picker.</summary>
+    private static ILocator Picked(ILocator message, string emoji) =>
+        message.Locator(".picker").GetByRole(AriaRole.Button, new() { Name = emoji, Exact = true });
 
     private static ILocator Chip(ChatPage page, string text) => page.Message(text).Locator(".reactions button");
 }

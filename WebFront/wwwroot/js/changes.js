@@ -95,7 +95,8 @@ export function setUpChanges(session, feed, shown) {
     if (event.key === "Escape") {
       event.stopPropagation();
       act(entry, "");
-    } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.target.dataset.action === "text") {
+    } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing
+      && event.target.dataset.action === "text") {
       event.preventDefault();
       event.target.form.requestSubmit();
     }

@@ -12,7 +12,7 @@ export function createRoom(name) {
     name,
     epoch: null,
     lastSeq: 0,
-    entries: [],            // { kind: "message", id, seq, nickname, sentAt, ...stateOf } | { kind: "notice", key, params, local }
+    entries: [],            // { kind: "message", id, seq, nickname, sentAt, ...stateOf } | { kind: "notice", key, … }
     ids: new Set(),         // ids of the messages in entries
     members: [],            // paged in from the server, in its order: see resetMembers
     joinedSince: [],        // joined after the first page, newest first
@@ -45,7 +45,7 @@ function messageEntry(broadcast) {
   };
 }
 
-/** What edits, deletes and reactions change, from a message or a message_updated; updatedSeq numbers the last change. */
+/** What edits, deletes and reactions change, from a message or message_updated; updatedSeq numbers the last change. */
 function stateOf(message) {
   return {
     text: String(message.msg ?? ""),

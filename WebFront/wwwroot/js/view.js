@@ -354,7 +354,8 @@ function changeParts(entry, me) {
     const pick = element("span", "picker");
     pick.setAttribute("role", "group");
     pick.setAttribute("aria-label", t("msg.react"));
-    pick.append(...REACTIONS.map((emoji) => chip("pick", emoji, entry.reactions.find((r) => r.emoji === emoji)?.by ?? [], me)));
+    const by = (emoji) => entry.reactions.find((r) => r.emoji === emoji)?.by ?? [];
+    pick.append(...REACTIONS.map((emoji) => chip("pick", emoji, by(emoji), me)));
     tools.append(pick);
   }
   if (me && entry.nickname === me) {

@@ -5,12 +5,14 @@
 //   roomscreen.js  which room is shown, the sidebar, and drawing what the rooms report
 //   scrollback.js  older messages and further members, loaded as the reader scrolls
 //   outbox.js      messages written but not acknowledged yet: kept across reloads, sent once the session is ready
+//   changes.js     editing, deleting and reacting to a message: its tools, and the calls they make
 //   status.js      the header's connection status and the banner
 //   view.js        the drawing itself, over rooms.js (one room's model), i18n.js, errors.js and text.js
 //
 // session.js and roomfeed.js never touch the DOM: they report through the hooks given here, and this module has
 // the page show it (status.js: the header's status and the banner).
 
+import { setUpChanges } from "./changes.js";
 import { describeError } from "./errors.js";
 import { initialLanguage, language, serverText, setLanguage, t } from "./i18n.js";
 import { createOutbox } from "./outbox.js";
@@ -47,6 +49,7 @@ const feed = createFeed({
     outbox.delivered(room.name, new Set(added.map((e) => e.id)));
   },
   noticeAdded: (room, entry, dropped) => screen.noticeAdded(room, entry, dropped),
+  messagesUpdated: (room, entries) => screen.messagesUpdated(room, entries),
   membersChanged: (room) => screen.membersChanged(room),
   roomJoined(room, reloaded) {
     screen.roomJoined(room, reloaded);
@@ -154,6 +157,7 @@ const outbox = createOutbox(session, feed.rooms, (room, refused) => {
   }
 });
 showPendingFrom(outbox.of);
+setUpChanges(session, feed, screen.currentRoom);
 
 /** The session is gone (signed out, or expired for good): the screen forgets its rooms too. */
 function forgetShown() {

@@ -1,4 +1,5 @@
-// The rooms the session is in, fed by what the server says about them: join results, broadcasts, presence, typing.
+// The rooms the session is in, fed by what the server says about them: join results, broadcasts, message updates
+// (edits, deletes, reactions), presence, typing.
 // No DOM here: rooms.js keeps each room's model, this module decides what goes into it and in what order, and tells
 // its hooks what changed; chat.js passes roomscreen.js's, which draw it.
 //
@@ -7,7 +8,8 @@
 // or resume, so that every message appears once, in order.
 
 import {
-  acceptMessage, addNotice, createRoom, memberJoined, memberLeft, resetMembers, resetMessages, setMemberCount, trim,
+  acceptMessage, addNotice, applyUpdate, createRoom, memberJoined, memberLeft, resetMembers, resetMessages,
+  setMemberCount, trim,
 } from "./rooms.js";
 
 const TYPING_SHOWN_MS = 4000;
@@ -20,6 +22,7 @@ const PRESENCE_SUMMARY_OVER = 3;
  *   messagesAdded(room, entries, dropped, live)  messages appended (live: as they happen, not caught up); dropped is
  *                                                how many of the oldest entries went to make room
  *   noticeAdded(room, entry, dropped)            a notice line appended
+ *   messagesUpdated(room, entries)               shown messages took a newer state: edited, deleted, reacted to
  *   membersChanged(room)                         members or their count changed
  *   roomJoined(room, reloaded)                   a join, resume or rejoin took the room in; reloaded: its messages
  *                                                were replaced by the latest ones
@@ -70,6 +73,28 @@ export function createFeed(hooks) {
       applyPresence(room, event.payload.changes, event.payload.memberCount);
     } else if (event.type === "history_reset") {
       applyReset(room, event.payload);
+    } else if (event.type === "update") {
+      applyUpdates(room, [event.payload]);
+    }
+  }
+
+  /**
+   * Message updates, each the whole new state of one message, in the room's sequence like messages: one that is not
+   * newer than what is shown (a repeat, an older copy), or for a message not loaded, changes nothing but the position.
+   * position false: a call's own result, which does not say where the room is.
+   */
+  function applyUpdates(room, updates, position = true) {
+    const changed = updates.map((u) => applyUpdate(room, u, position)).filter(Boolean);
+    if (changed.length) {
+      hooks.messagesUpdated(room, changed);
+    }
+  }
+
+  /** What EditMessage, DeleteMessage or React returned: shown at once, before its message_updated comes. */
+  function updated(update) {
+    const room = rooms.get(update?.room);
+    if (room) {
+      applyUpdates(room, [update], false);
     }
   }
 
@@ -166,6 +191,7 @@ export function createFeed(hooks) {
       room.pending = null;
       if (joined.recovered && joined.epoch === room.epoch) {
         recovered = addMessages(room, joined.messages ?? []);
+        applyUpdates(room, joined.updates ?? []); // changes to messages shown before, after the messages missed
         room.lastSeq = Math.max(room.lastSeq, Number(joined.lastSeq) || 0);
       } else {
         resetMessages(room, joined);
@@ -258,6 +284,6 @@ export function createFeed(hooks) {
 
   return {
     rooms, beginJoin, endJoin, route, notice, applyJoined, holdAll, releaseHeld, positions, drop, clear, someoneTyping,
-    readPosition,
+    readPosition, updated,
   };
 }

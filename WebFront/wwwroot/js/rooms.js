@@ -12,7 +12,7 @@ export function createRoom(name) {
     name,
     epoch: null,
     lastSeq: 0,
-    entries: [],            // { kind: "message", id, seq, nickname, text, sentAt } | { kind: "notice", key, params, local }
+    entries: [],            // { kind: "message", id, seq, nickname, sentAt, ...stateOf } | { kind: "notice", key, … }
     ids: new Set(),         // ids of the messages in entries
     members: [],            // paged in from the server, in its order: see resetMembers
     joinedSince: [],        // joined after the first page, newest first
@@ -40,10 +40,36 @@ function messageEntry(broadcast) {
     id: String(broadcast.id),
     seq: Number(broadcast.seq),
     nickname: String(broadcast.nickname ?? "?"),
-    text: String(broadcast.msg ?? ""),
     sentAt: broadcast.sentAt ?? null,
-    mentions: Array.isArray(broadcast.mentions) ? broadcast.mentions.map(String) : [], // the members it mentions
+    ...stateOf(broadcast),
   };
+}
+
+/** What edits, deletes and reactions change, from a message or message_updated; updatedSeq numbers the last change. */
+function stateOf(message) {
+  return {
+    text: String(message.msg ?? ""),
+    mentions: Array.isArray(message.mentions) ? message.mentions.map(String) : [], // the members it mentions
+    editedAt: message.editedAt ?? null,
+    deleted: Boolean(message.deleted),
+    reactions: (Array.isArray(message.reactions) ? message.reactions : [])
+      .map((r) => ({ emoji: String(r.emoji), by: (r.by ?? []).map(String) })), // the count is by's length
+    updatedSeq: Number(message.updatedSeq) || 0,
+  };
+}
+
+/**
+ * Takes a message's new state if it is newer than the one shown, so that a repeat or an older copy never rolls it
+ * back; returns the entry, or null. Only a room event moves the position: a call's result (EditMessage and the others)
+ * may come before messages numbered under it.
+ */
+export function applyUpdate(room, update, position = true) {
+  const state = stateOf(update);
+  if (position) {
+    room.lastSeq = Math.max(room.lastSeq, state.updatedSeq);
+  }
+  const entry = room.entries.find((e) => e.kind === "message" && e.seq === Number(update.seq));
+  return entry && state.updatedSeq > entry.updatedSeq ? Object.assign(entry, state) : null;
 }
 
 /** A nickname as the server compares them (docs/protocol.md §6): `@BIA` mentions bia. */
@@ -64,7 +90,7 @@ export function oldestSeq(room) {
 /** Messages from others not read on any device, loaded or not; those loaded that mention the user apart too. */
 export function countUnread(room, me) {
   const read = Math.max(room.readSeq, room.seenSeq);
-  const messages = room.entries.filter((e) => e.kind === "message" && e.seq > read);
+  const messages = room.entries.filter((e) => e.kind === "message" && e.seq > read && !e.deleted);
   const notLoaded = room.hasMore && messages.length ? Math.max(0, messages[0].seq - 1 - read) : 0;
   const fromOthers = messages.filter((e) => e.nickname !== me);
   room.mentioned = fromOthers.filter((e) => mentionsMe(e, me)).length;

@@ -8,8 +8,8 @@ import { t } from "./i18n.js";
 import { countUnread, mentionsMe } from "./rooms.js";
 import { createScrollback } from "./scrollback.js";
 import {
-  announce, appendEntries, isNearBottom, openPanel, panelsCollapse, renderLoadOlder, renderMembers, renderRoom,
-  renderRoomList, renderServerRooms, renderTyping, showError, showPanel, ui,
+  announce, appendEntries, isNearBottom, openPanel, panelsCollapse, redrawEntries, renderLoadOlder, renderMembers,
+  renderRoom, renderRoomList, renderServerRooms, renderTyping, showError, showPanel, ui,
 } from "./view.js";
 
 // ---- mentions as system notifications while the page is hidden: opt-in, remembered in this browser --------------
@@ -179,6 +179,14 @@ export function createRoomScreen(session, rooms) {
     readChanged(room);
   }
 
+  /** Shown messages took a newer state: drawn again in place; a deletion or an edited mention counts again. */
+  function messagesUpdated(room, entries) {
+    if (room.name === current) {
+      redrawEntries(entries, session.nickname);
+    }
+    readChanged(room);
+  }
+
   function readChanged(room) {
     const { unread, mentioned } = room;
     if (countUnread(room, session.nickname) !== unread || room.mentioned !== mentioned) {
@@ -298,7 +306,7 @@ export function createRoomScreen(session, rooms) {
   return {
     get current() { return current; },
     currentRoom, updateControls, renderSidebar, switchTo, switchToAnother, afterOpen, forget,
-    messagesAdded, noticeAdded, membersChanged, roomJoined, typingChanged, roomAdded, roomDropped, readChanged,
+    messagesAdded, messagesUpdated, noticeAdded, membersChanged, roomJoined, typingChanged, roomAdded, roomDropped, readChanged,
     markSeen, refreshServerRooms, joinRoom, leaveCurrentRoom, ...scrollback,
   };
 }

@@ -32,6 +32,7 @@ const MARK_READ_INTERVAL_MS = 1000; // per room
 // The hub's room events, and the type each is routed as.
 const ROOM_EVENTS = {
   broadcast_message: "broadcast", presence: "presence", presence_batch: "presence_batch", history_reset: "history_reset",
+  message_updated: "update",
 };
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -475,5 +476,9 @@ export function createSession(signalR, feed, hooks) {
     history: (room, before, limit) => connection.invoke("History", room, before, limit),
     members: (room, after, limit) => connection.invoke("Members", room, after, limit),
     listRooms: () => connection.invoke("ListRooms"),
+    // Each resolves to the message's new state, as message_updated carries it.
+    edit: (room, seq, text) => connection.invoke("EditMessage", room, seq, text),
+    remove: (room, seq) => connection.invoke("DeleteMessage", room, seq),
+    react: (room, seq, emoji, on) => connection.invoke("React", room, seq, emoji, on),
   };
 }

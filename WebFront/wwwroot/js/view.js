@@ -2,7 +2,7 @@
 // see text.js); no markup is ever built from strings.
 
 import { MAX_ENTRIES, mentionsMe, typingText } from "./rooms.js";
-import { dateFormats, formatNumber, serverText, t, translateDocument } from "./i18n.js";
+import { dateFormats, formatNumber, language, serverText, t, translateDocument } from "./i18n.js";
 import { messageNodes } from "./text.js";
 
 const $ = (id) => document.getElementById(id);
@@ -284,6 +284,101 @@ function sentDate(entry) {
   return sent && !Number.isNaN(sent.getTime()) ? sent : null;
 }
 
+// What the reader is doing on one message (mode: "edit", "delete" to confirm, "react" to pick an emoji), and the last
+// refusal of a change, shown on its message. Held here by entry, so that a redraw of the message (someone else's
+// change, a language switch) keeps them; an entry replaced by a history reload lets them go.
+export const acting = { entry: null, mode: "", draft: "", failed: null, error: "" };
+
+/** The emoji a reaction may use (Grains.Interfaces/Rules/ChatRules.cs). */
+const REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
+
+function element(tag, className, text) {
+  const made = document.createElement(tag);
+  made.className = className;
+  made.textContent = text ?? "";
+  return made;
+}
+
+/** A button of a message: data-action says what it does (changes.js), and finds it again after a redraw. */
+function control(action, key, className = "link", emoji = "") {
+  const button = element("button", className, key && t(key));
+  button.type = "button";
+  button.dataset.action = action;
+  if (emoji) {
+    button.dataset.emoji = emoji;
+  }
+  return button;
+}
+
+/** An emoji to toggle, pressed when the reader is among who reacted; a reaction's chip has its count and who. */
+function chip(action, emoji, by, me) {
+  const button = control(action, "", "chip", emoji);
+  button.textContent = emoji;
+  button.setAttribute("aria-pressed", String(by.includes(me)));
+  if (action === "react") {
+    button.textContent += ` ${by.length}`;
+    button.title = new Intl.ListFormat(language()).format(by);
+    button.setAttribute("aria-label", t("msg.reaction", { emoji, n: by.length, names: button.title }));
+  }
+  return button;
+}
+
+/** Under a message: its reactions, then the tools (react, and on the reader's own, edit and delete). */
+function changeParts(entry, me) {
+  const parts = [];
+  const here = acting.entry === entry;
+  if (here && acting.mode === "delete") {
+    const ask = element("p", "confirm", t("msg.confirmDelete"));
+    ask.setAttribute("role", "group");
+    ask.setAttribute("aria-label", t("msg.confirmDelete"));
+    ask.append(" ", control("confirm", "msg.delete"), control("cancel", "msg.cancel"));
+    parts.push(ask);
+  }
+  if (acting.failed === entry) {
+    parts.push(element("p", "error", acting.error));
+    parts.at(-1).setAttribute("role", "alert");
+  }
+  if (entry.reactions.length) {
+    const row = element("div", "reactions");
+    row.append(...entry.reactions.map((r) => chip("react", r.emoji, r.by, me)));
+    parts.push(row);
+  }
+  const tools = element("div", "tools");
+  const picker = control("picker", "", "link");
+  picker.textContent = "🙂+";
+  picker.title = t("msg.react");
+  picker.setAttribute("aria-label", t("msg.react"));
+  picker.setAttribute("aria-expanded", String(here && acting.mode === "react"));
+  tools.append(picker);
+  if (here && acting.mode === "react") {
+    const pick = element("span", "picker");
+    pick.setAttribute("role", "group");
+    pick.setAttribute("aria-label", t("msg.react"));
+    const by = (emoji) => entry.reactions.find((r) => r.emoji === emoji)?.by ?? [];
+    pick.append(...REACTIONS.map((emoji) => chip("pick", emoji, by(emoji), me)));
+    tools.append(pick);
+  }
+  if (me && entry.nickname === me) {
+    tools.append(control("edit", "msg.edit"), control("delete", "msg.delete"));
+  }
+  return [...parts, tools];
+}
+
+/** The message's text as a field to change it, in place of the text. */
+function editor() {
+  const form = element("form", "edit");
+  const field = element("textarea", "");
+  field.dataset.action = "text";
+  field.value = acting.draft;
+  field.rows = 2;
+  field.maxLength = 2000;
+  field.setAttribute("aria-label", t("msg.editLabel"));
+  const save = control("save", "msg.save", "small");
+  save.type = "submit";
+  form.append(field, save, control("cancel", "msg.cancel", "small secondary"));
+  return form;
+}
+
 function entryElement(entry, me) {
   const item = document.createElement("li");
   if (entry.kind === "notice") {
@@ -310,8 +405,16 @@ function entryElement(entry, me) {
   body.className = "body";
   const text = document.createElement("p");
   text.className = "text";
-  text.append(...messageNodes(entry.text, entry.mentions, me));
-  body.append(text);
+  if (entry.deleted) {
+    item.classList.add("deleted"); // a tombstone: its place in the conversation, nothing else
+    text.textContent = t("deleted");
+  } else {
+    text.append(...messageNodes(entry.text, entry.mentions, me));
+  }
+  body.append(acting.entry === entry && acting.mode === "edit" && !entry.deleted ? editor() : text);
+  if (entry.editedAt && !entry.deleted) {
+    body.append(element("span", "edited", t("edited")));
+  }
   if (mentionsMe(entry, me) && entry.nickname !== me) {
     item.classList.add("mentions-me");
     const said = document.createElement("span");
@@ -332,8 +435,28 @@ function entryElement(entry, me) {
   }
 
   bubble.append(author, body);
+  if (entry.seq > 0 && !entry.deleted) {
+    bubble.append(...changeParts(entry, me)); // not on a message still being sent, nor on a tombstone
+  }
   item.append(avatar(entry.nickname), bubble);
   return item;
+}
+
+/** Draws shown messages again where they are, after a change; the focus stays on the same control if it still is. */
+export function redrawEntries(entries, me) {
+  for (const entry of entries) {
+    const old = ui.messages.querySelector(`li.message[data-seq="${entry.seq}"]`);
+    if (!old) {
+      continue;
+    }
+    const had = old.contains(document.activeElement) ? document.activeElement.dataset : null;
+    const fresh = entryElement(entry, me);
+    old.replaceWith(fresh);
+    group(fresh);
+    if (had?.action) {
+      fresh.querySelector(`[data-action="${had.action}"]${had.emoji ? `[data-emoji="${had.emoji}"]` : ""}`)?.focus();
+    }
+  }
 }
 
 /** Marks a message that follows one of the same sender, a few minutes apart at most, as part of its group. */

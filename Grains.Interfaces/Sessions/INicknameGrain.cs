@@ -45,4 +45,15 @@ public interface INicknameGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Kick")]
     Task<ModerationResult> Kick(ModerationRequest request);
+
+    /// <summary>
+    /// The session holding the nickname, connected or within its grace period; null when nobody holds it. How a direct
+    /// conversation finds the participant it is opened with.
+    /// </summary>
+    [Alias("GetSession")]
+    Task<SessionHolder?> GetSession();
 }
+
+/// <summary>A nickname's session: the nickname as registered and the session's id.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansChat.SessionHolder")]
+public sealed record SessionHolder([property: Id(0)] string Nickname, [property: Id(1)] Guid SessionId);

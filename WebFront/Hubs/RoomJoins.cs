@@ -51,6 +51,7 @@ public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, Grain
                 JoinStatus.NicknameTaken => ChatErrors.NicknameTaken,
                 JoinStatus.InvalidNickname => ChatErrors.InvalidNickname,
                 JoinStatus.Banned => ChatErrors.Banned,
+                JoinStatus.NotParticipant => ChatErrors.NoSuchConversation,
                 _ => ChatErrors.SessionExpired,
             });
         }

@@ -22,6 +22,7 @@ public sealed partial class SessionStarts(
     IGrainFactory grains,
     RoomJoins joins,
     ReadMarks reads,
+    DirectConversations conversations,
     UserStreamRelay userEvents,
     SessionMirror mirror,
     GrainCalls calls,
@@ -70,6 +71,11 @@ public sealed partial class SessionStarts(
             var readPositions = claim.Rooms is null ? await reads.OfNewSessionAsync(caller, session) : await reads.PositionsAsync(caller, session);
             var joined = await joins.JoinAsync(caller, session, ChatRules.DefaultRoom, position: null, readPositions);
             var others = await JoinEachAsync(caller, session, otherRooms, positions: null, readPositions);
+            if (claim.Rooms is null)
+            {
+                others.AddRange(await conversations.JoinOnStartAsync(caller, session, readPositions));
+            }
+
             return new RegisterResult(session.Nickname, ChatRules.DefaultRoom, token, joined, others);
         });
     }

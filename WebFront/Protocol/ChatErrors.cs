@@ -33,4 +33,11 @@ public static class ChatErrors
     public const string InvalidReadPosition = "Invalid read position: seq must be from 1 to the room's last message.";
     public const string TooManyConnections =
         "You are connected from too many tabs or devices: close one, or wait a moment for one that dropped to be let go.";
+
+    // Direct conversations (protocol §4.15).
+    public const string InvalidConversation =
+        "Invalid conversation: name at least one other user by nickname, each once.";
+    public const string ConversationWithYourself = "You cannot open a conversation with yourself.";
+    public const string ConversationTooBig = "Too many people for one conversation: name fewer.";
+    public const string NoSuchConversation = "No such conversation.";
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using OrleansChat.Grains.Interfaces.Conversations;
 using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Settings;
 using Xunit.Abstractions;
@@ -39,7 +40,7 @@ public sealed class FuzzTests(OneConnectionFrontFactory front, ITestOutputHelper
     private const string ClosedWithAnError = "The server closed the connection with the following error: Connection closed with an error.";
 
     private static readonly string[] Methods =
-        ["Register", "Message", "SendToRoom", "SendToRoomOnce", "JoinRoom", "RejoinRoom", "LeaveRoom", "ListRooms", "History", "Typing", "Resume", "Kick", "Ban", "Unban", "MarkRead", "Nope"];
+        ["Register", "Message", "SendToRoom", "SendToRoomOnce", "JoinRoom", "RejoinRoom", "LeaveRoom", "ListRooms", "History", "Typing", "Resume", "Kick", "Ban", "Unban", "MarkRead", "OpenConversation", "Conversations", "Nope"];
 
     [Fact]
     public async Task Ten_thousand_random_calls_crash_nothing()
@@ -70,6 +71,14 @@ public sealed class FuzzTests(OneConnectionFrontFactory front, ITestOutputHelper
             else if (method == "MarkRead" && random.Next(2) == 0)
             {
                 arguments = [random.Next(2) == 0 ? "geral" : RandomText(random, 8), random.NextInt64(-5, long.MaxValue)];
+            }
+            else if (method == "OpenConversation" && random.Next(2) == 0)
+            {
+                arguments = [Enumerable.Range(0, random.Next(12)).Select(_ => random.Next(2) == 0 ? RandomText(random, 8) : $"nobody{random.Next(100)}").ToArray()];
+            }
+            else if (method == "JoinRoom" && random.Next(4) == 0)
+            {
+                arguments = [ConversationIds.NewGroup()];
             }
 
             // The frame exactly as the client writes it, with the invocation id it is about to use.
@@ -124,6 +133,10 @@ public sealed class FuzzTests(OneConnectionFrontFactory front, ITestOutputHelper
         Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.TooManyConnections, StringComparison.Ordinal));
         Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.SessionExpired, StringComparison.Ordinal));
         Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.InvalidReadPosition, StringComparison.Ordinal));
+        // Direct messages to nobody, to too many, and into conversations that are not the caller's.
+        Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.NotOnline, StringComparison.Ordinal));
+        Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.ConversationTooBig, StringComparison.Ordinal));
+        Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.NoSuchConversation, StringComparison.Ordinal));
         Assert.All(clients, client => Assert.False(client.Closed.Task.IsCompleted, "a client was dropped after its last call"));
         await using var user = await front.ConnectAsync();
         await user.RegisterAsync("after-the-fuzz");

@@ -103,6 +103,12 @@ const STRINGS = {
     // The server's error texts (docs/protocol.md §3), in this language.
     "server.Nickname already in use.": "That nickname is taken. Choose another one.",
     "server.The room moved on too far to tell whether this message was already sent: check the room, then send it with a new id.": "The room moved on too far to tell whether this message was already sent: check the room before sending it again.",
+    // Direct messages (directs.js).
+    "dm.title": "Direct messages",
+    "dm.label": "Write to (nicknames, separated by commas)",
+    "dm.start": "Write",
+    "dm.write": "Message {names}",
+    "dm.leave": "Leave this conversation",
   },
   "pt-BR": {
     pageTitle: "OrleansChat",
@@ -214,6 +220,17 @@ const STRINGS = {
     "server.The session expired or the resume token is invalid: register again.": "A sessão expirou ou o link é inválido: entre de novo.",
     "server.You are connected from too many tabs or devices: close one, or wait a moment for one that dropped to be let go.": "Você está conectado de abas ou dispositivos demais: feche um, ou espere um pouco até que um que caiu seja liberado.",
     "server.Invalid members request: after must be a nickname and limit 1 to 200.": "Pedido de membros inválido: after deve ser um apelido e limit de 1 a 200.",
+    // Mensagens diretas (directs.js).
+    "dm.title": "Mensagens diretas",
+    "dm.label": "Escrever para (apelidos, separados por vírgulas)",
+    "dm.start": "Escrever",
+    "dm.write": "Mensagem para {names}",
+    "dm.leave": "Sair desta conversa",
+    "server.No one is using that nickname.": "Ninguém está usando esse apelido.",
+    "server.Invalid conversation: name at least one other user by nickname, each once.": "Conversa inválida: indique pelo menos outro usuário pelo apelido, cada um uma vez.",
+    "server.You cannot open a conversation with yourself.": "Você não pode abrir uma conversa consigo mesmo.",
+    "server.Too many people for one conversation: name fewer.": "Gente demais para uma conversa: indique menos pessoas.",
+    "server.No such conversation.": "Essa conversa não existe.",
   },
 };
 

@@ -396,6 +396,20 @@ export function createSession(signalR, feed, hooks) {
     }
   }
 
+  /** Opens a direct conversation with the nicknames named and takes it in; resolves to what the server returned. */
+  async function openConversation(nicknames) {
+    feed.beginJoin();
+    try {
+      const opened = await connection.invoke("OpenConversation", nicknames);
+      if (!feed.rooms.has(opened.joined.room)) {
+        feed.applyJoined(opened.joined);
+      }
+      return opened;
+    } finally {
+      feed.endJoin();
+    }
+  }
+
   async function leave(name) {
     await connection.invoke("LeaveRoom", name);
     drop(name);
@@ -475,5 +489,7 @@ export function createSession(signalR, feed, hooks) {
     history: (room, before, limit) => connection.invoke("History", room, before, limit),
     members: (room, after, limit) => connection.invoke("Members", room, after, limit),
     listRooms: () => connection.invoke("ListRooms"),
+    openConversation,
+    conversations: () => connection.invoke("Conversations"),
   };
 }

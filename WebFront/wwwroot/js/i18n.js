@@ -105,7 +105,7 @@ const STRINGS = {
     "server.The room moved on too far to tell whether this message was already sent: check the room, then send it with a new id.": "The room moved on too far to tell whether this message was already sent: check the room before sending it again.",
     // Direct messages (directs.js).
     "dm.title": "Direct messages",
-    "dm.label": "Write to (nicknames, separated by commas)",
+    "dm.label": "Write privately to (people separated by commas)",
     "dm.start": "Write",
     "dm.write": "Message {names}",
     "dm.leave": "Leave this conversation",
@@ -222,7 +222,7 @@ const STRINGS = {
     "server.Invalid members request: after must be a nickname and limit 1 to 200.": "Pedido de membros inválido: after deve ser um apelido e limit de 1 a 200.",
     // Mensagens diretas (directs.js).
     "dm.title": "Mensagens diretas",
-    "dm.label": "Escrever para (apelidos, separados por vírgulas)",
+    "dm.label": "Escrever em particular para (pessoas separadas por vírgulas)",
     "dm.start": "Escrever",
     "dm.write": "Mensagem para {names}",
     "dm.leave": "Sair desta conversa",

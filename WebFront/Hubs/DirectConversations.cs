@@ -70,29 +70,36 @@ public sealed partial class DirectConversations(
     /// <summary>
     /// A signed-in user's new session enters the account's conversations, as it enters <c>geral</c>: what was said
     /// while the user was away is there, unread, on the first page. An anonymous session starts with none (they were
-    /// the last session's).
+    /// the last session's). The session has started already, so nothing here fails it: a conversation that cannot be
+    /// entered now is logged, and stays on the list (<see cref="ListAsync"/>) for the client to join.
     /// </summary>
-    public async Task<List<RoomJoined>> JoinOnStartAsync(
-        HubCallerContext caller, ConnectionSession session, ReadPositionList readPositions)
+    public async Task<List<RoomJoined>> JoinOnStartAsync(HubCallerContext caller, ConnectionSession session)
     {
+        var joined = new List<RoomJoined>();
         if (!accounts.SignInRequired)
         {
-            return [];
+            return joined;
         }
 
-        var rooms = await calls.CallAsync(caller, () => List(session).Get(new ConversationListQuery(ReadOwner.Account)));
-        var joined = new List<RoomJoined>(rooms.Rooms.Count);
-        foreach (var room in rooms.Rooms.Where(room => !session.IsIn(room)))
+        try
         {
-            try
+            var rooms = await calls.CallAsync(caller, () => List(session).Get(new ConversationListQuery(ReadOwner.Account)));
+            var positions = rooms.Rooms.Count == 0 ? null : await reads.PositionsAsync(caller, session);
+            foreach (var room in rooms.Rooms.Where(room => !session.IsIn(room)))
             {
-                joined.Add(await joins.JoinAsync(caller, session, room, position: null, readPositions));
+                try
+                {
+                    joined.Add(await joins.JoinAsync(caller, session, room, position: null, positions));
+                }
+                catch (HubException ex)
+                {
+                    LogNotEntered(session.Nickname, room, ex.Message);
+                }
             }
-            catch (HubException ex)
-            {
-                // One conversation that cannot be entered (banned from it, say) does not keep the user out of the chat.
-                LogNotEntered(session.Nickname, room, ex.Message);
-            }
+        }
+        catch (HubException ex)
+        {
+            LogListUnread(session.Nickname, ex.Message);
         }
 
         return joined;
@@ -169,6 +176,9 @@ public sealed partial class DirectConversations(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} could not be brought into conversation {Room}: {Reason}")]
     private partial void LogNotBroughtIn(string nickname, string room, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The conversations of {Nickname} could not be read at the start of a session: {Reason}")]
+    private partial void LogListUnread(string nickname, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Nickname} could not enter conversation {Room} at the start of a session: {Reason}")]
     private partial void LogNotEntered(string nickname, string room, string reason);

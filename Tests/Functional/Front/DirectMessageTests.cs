@@ -162,9 +162,28 @@ public sealed class DirectMessageTests(ChatFrontFactory front) : IClassFixture<C
 
         var again = resumed.GetProperty("rooms").EnumerateArray().Single(r => r.GetProperty("room").GetString() == room);
         Assert.True(again.GetProperty("recovered").GetBoolean());
-        Assert.Equal(["durante 1", "durante 2"], again.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("msg").GetString()));
-        var live = await back.Events.FirstAsync(e => e.Event == "broadcast_message" && e.Room == room);
-        Assert.Equal(4, live.Broadcast!.Value.GetProperty("seq").GetInt64());
+        Assert.Equal(["durante 1", "durante 2", "depois"], await SeenUntilAsync(back, again, "depois"));
+    }
+
+    /// <summary>
+    /// What a client shows of a room from a join result on (protocol §9): its messages, then every later message
+    /// event of the room, up to the one with <paramref name="last"/>. The seam may fall anywhere among them.
+    /// </summary>
+    internal static async Task<List<string>> SeenUntilAsync(ChatClient client, JsonElement joined, string last)
+    {
+        var room = joined.GetProperty("room").GetString();
+        var seen = joined.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("msg").GetString()!).ToList();
+        var seam = joined.GetProperty("lastSeq").GetInt64();
+        while (seen.Count == 0 || seen[^1] != last)
+        {
+            var message = (await client.Events.FirstAsync(e => e.Event == "broadcast_message" && e.Room == room)).Broadcast!.Value;
+            if (message.GetProperty("seq").GetInt64() > seam)
+            {
+                seen.Add(message.GetProperty("msg").GetString()!);
+            }
+        }
+
+        return seen;
     }
 
     private async Task<ChatClient> RegisteredAsync(string name)

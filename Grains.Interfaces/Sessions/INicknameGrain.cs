@@ -53,7 +53,3 @@ public interface INicknameGrain : IGrainWithStringKey
     [Alias("GetSession")]
     Task<SessionHolder?> GetSession();
 }
-
-/// <summary>A nickname's session: the nickname as registered and the session's id.</summary>
-[GenerateSerializer, Immutable, Alias("OrleansChat.SessionHolder")]
-public sealed record SessionHolder([property: Id(0)] string Nickname, [property: Id(1)] Guid SessionId);

@@ -137,6 +137,13 @@ public sealed class DirectMessageTests(ChatFrontFactory front) : IClassFixture<C
         Assert.Equal(room, listing.GetProperty("room").GetString());
         Assert.Equal([Nick("ana"), Nick("bia")], Strings(listing.GetProperty("participants")));
         Assert.Equal((3L, 1L), (listing.GetProperty("lastSeq").GetInt64(), listing.GetProperty("readSeq").GetInt64()));
+
+        // Left, it stays on the list, and its name takes the participant back in.
+        await bia.Connection.InvokeAsync("LeaveRoom", room);
+        var stillListed = await bia.Connection.InvokeAsync<JsonElement>("Conversations");
+        var back = await bia.JoinRoomAsync(room);
+        Assert.Equal(room, Assert.Single(stillListed.EnumerateArray()).GetProperty("room").GetString());
+        Assert.Equal((room, 1L), (back.GetProperty("room").GetString(), back.GetProperty("readSeq").GetInt64()));
     }
 
     [Fact]

@@ -16,6 +16,9 @@ public enum JoinStatus
     TooManyRooms,
     NotOwner,
     Banned,
+
+    /// <summary>A direct conversation the joiner is not in, or no conversation at all: the same answer for both.</summary>
+    NotParticipant,
 }
 
 [GenerateSerializer, Immutable, Alias("OrleansChat.JoinResult")]

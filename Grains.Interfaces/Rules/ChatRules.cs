@@ -25,15 +25,34 @@ public static class ChatRules
         TryNormalizeName(nickname, out normalized);
 
     /// <summary>
-    /// Room names follow the nickname rules and are case-insensitive: "Geral" and "geral" are one room, named in
-    /// lower case.
+    /// Public room names follow the nickname rules and are case-insensitive: "Geral" and "geral" are one room, named in
+    /// lower case. A leading <see cref="ConversationMark"/> (after normalisation, so a full-width "＠" too) is refused:
+    /// it is reserved for direct conversations (<see cref="IsConversation"/>), so no public room can stand in for one.
     /// </summary>
     public static bool TryNormalizeRoom(string? room, out string normalized)
     {
         var valid = TryNormalizeName(room, out normalized);
         normalized = normalized.Normalize(NormalizationForm.FormKC).ToLowerInvariant();
-        return valid;
+        return valid && !normalized.StartsWith(ConversationMark);
     }
+
+    /// <summary>What every direct conversation's room name starts with, and no public room's does.</summary>
+    public const char ConversationMark = '@';
+
+    /// <summary>Characters after <see cref="ConversationMark"/> in a conversation's name: 130 bits in base32.</summary>
+    public const int ConversationIdLength = 26;
+
+    /// <summary>
+    /// Whether <paramref name="room"/> is a direct conversation's name exactly as the server makes them
+    /// (<c>ConversationIds</c>): <see cref="ConversationMark"/> and <see cref="ConversationIdLength"/> lower-case base32
+    /// characters (a–z, 2–7).
+    /// </summary>
+    public static bool IsConversation(string? room) =>
+        room is { Length: ConversationIdLength + 1 }
+        && room[0] == ConversationMark
+        && !room.AsSpan(1).ContainsAnyExcept(ConversationAlphabet);
+
+    private static readonly SearchValues<char> ConversationAlphabet = SearchValues.Create("abcdefghijklmnopqrstuvwxyz234567");
 
     /// <summary>
     /// Trims and checks a message: 1–2000 characters, no control characters other than newline. CR LF and lone CR

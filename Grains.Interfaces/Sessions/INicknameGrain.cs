@@ -45,4 +45,11 @@ public interface INicknameGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Kick")]
     Task<ModerationResult> Kick(ModerationRequest request);
+
+    /// <summary>
+    /// The session holding the nickname, connected or within its grace period; null when nobody holds it. How a direct
+    /// conversation finds the participant it is opened with.
+    /// </summary>
+    [Alias("GetSession")]
+    Task<SessionHolder?> GetSession();
 }

@@ -31,6 +31,7 @@ public sealed partial class ChatRoomGrain(
     private RoomMembership _members = null!;
     private HistoryLog _history = null!;
     private GroupCommitQueue _commits = null!;
+    private ConversationDoor _door = null!;
 
     /// <summary>
     /// Messages with an amendment numbered but not yet stored, as that amendment leaves them: the next amendment of the
@@ -47,6 +48,7 @@ public sealed partial class ChatRoomGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _stream = this.GetStreamProvider(ChatStreams.ProviderName).GetStream<RoomEvent>(ChatStreams.ForRoom(Room));
+        _door = new ConversationDoor(GrainFactory, Room);
         var presence = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(ChatStorage.Presence);
         _members = new RoomMembership(presence, Room);
         await _members.LoadAsync(this.GetGrainId());
@@ -65,6 +67,12 @@ public sealed partial class ChatRoomGrain(
         }
 
         var key = ChatRules.KeyOf(nickname);
+        // Before anything else about the joiner: a stranger learns nothing, not even whether the conversation exists.
+        if (!await _door.AdmitsAsync(key, request.SessionId))
+        {
+            return new JoinResult(JoinStatus.NotParticipant, nickname, null);
+        }
+
         if (bans.State.Bans.ContainsKey(key))
         {
             return new JoinResult(JoinStatus.Banned, nickname, null);
@@ -337,8 +345,14 @@ public sealed partial class ChatRoomGrain(
         _history.StoredSeq,
         _members.Count);
 
-    private void AnnounceMemberCount() =>
-        GrainFactory.GetGrain<IRoomDirectoryGrain>(0).Update(new RoomInfo(Room, _members.Count));
+    /// <summary>Tells the room directory; a direct conversation is never listed, so nobody learns it exists.</summary>
+    private void AnnounceMemberCount()
+    {
+        if (!ChatRules.IsConversation(Room))
+        {
+            GrainFactory.GetGrain<IRoomDirectoryGrain>(0).Update(new RoomInfo(Room, _members.Count));
+        }
+    }
 
     private Task WriteOrReload<TState>(IPersistentState<TState> state) => WriteOrReload(state.WriteStateAsync());
 

@@ -118,7 +118,7 @@ public sealed partial class NicknameGrain(
         }
 
         var known = State.Rooms.Contains(request.Room);
-        if (!known && State.Rooms.Count >= _options.MaxRoomsPerUser)
+        if (!known && !ChatRules.IsConversation(request.Room) && PublicRooms() >= _options.MaxRoomsPerUser)
         {
             return new JoinResult(JoinStatus.TooManyRooms, State.Nickname, null);
         }
@@ -244,6 +244,15 @@ public sealed partial class NicknameGrain(
         await EndSessionAsync();
         return new ModerationResult(ModerationStatus.Done, nickname);
     }
+
+    public Task<SessionHolder?> GetSession() =>
+        Task.FromResult(Active ? new SessionHolder(State.Nickname, State.SessionId) : null);
+
+    /// <summary>
+    /// The rooms that count towards <see cref="ChatRoomOptions.MaxRoomsPerUser"/>. Direct conversations do not: the
+    /// limit is the user's own choice of rooms, and a full list must not stop anyone from receiving a direct message.
+    /// </summary>
+    private int PublicRooms() => State.Rooms.Count(room => !ChatRules.IsConversation(room));
 
     private bool HoldsToken(byte[] tokenHash) =>
         State.TokenHashes.Exists(hash => CryptographicOperations.FixedTimeEquals(hash, tokenHash));

@@ -38,6 +38,7 @@ public static class ChatFrontExtensions
     {
         var front = builder.AddValidatedOptions<ChatFrontOptions>(ChatFrontOptions.SectionName);
         builder.AddValidatedOptions<RoomJoinOptions>(RoomJoinOptions.SectionName);
+        builder.AddValidatedOptions<ConversationOptions>(ConversationOptions.SectionName);
         var limits = builder.AddValidatedOptions<ChatLimitsOptions>(ChatLimitsOptions.SectionName);
         builder.AddChatAuth();
         builder.Services.AddSingleton<ChatRateLimitFilter>();
@@ -85,6 +86,7 @@ public static class ChatFrontExtensions
         builder.Services.AddSingleton<ISessionRoomsListener>(services => services.GetRequiredService<SessionMirror>());
         builder.Services.AddSingleton<GrainCalls>();
         builder.Services.AddSingleton<RoomJoins>();
+        builder.Services.AddSingleton<DirectConversations>();
         builder.Services.AddSingleton<SessionStarts>();
         builder.Services.AddSingleton<TypingThrottle>();
         builder.Services.AddSingleton<SlowConsumers>();

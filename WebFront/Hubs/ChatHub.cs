@@ -25,6 +25,7 @@ public sealed class ChatHub(
     RoomJoins joins,
     ReadMarks reads,
     MessageChanges changes,
+    DirectConversations conversations,
     GrainCalls calls,
     RoomStreamRelay relay,
     TypingThrottle typing,
@@ -237,6 +238,19 @@ public sealed class ChatHub(
         await calls.CallAsync(Context, () => Room(name).Unban(new ModerationRequest(target, by)));
     }
 
+    /// <summary>
+    /// Opens a direct conversation with the users named (every one online now) and joins everyone in it: the caller
+    /// gets the conversation as a join returns it, the others <c>room_joined</c> on each of their connections. The
+    /// same two people always get the same conversation; a group is new each time. Counted with joins.
+    /// </summary>
+    [RateLimited(RateBucket.Joins)]
+    public Task<ConversationOpened> OpenConversation(string?[]? nicknames) =>
+        conversations.OpenAsync(Context, RequireSession(), nicknames);
+
+    /// <summary>The user's direct conversations, with what a client needs for their unread counts.</summary>
+    [RateLimited(RateBucket.Other)]
+    public Task<IReadOnlyList<ConversationListing>> Conversations() => conversations.ListAsync(Context, RequireSession());
+
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         metrics.Disconnected();
@@ -316,8 +330,14 @@ public sealed class ChatHub(
     private static string RequireNickname(string? nickname) =>
         ChatRules.TryNormalizeNickname(nickname, out var name) ? name : throw new HubException(ChatErrors.InvalidNickname);
 
+    /// <summary>
+    /// A public room's normalised name, or a direct conversation's (exactly as the server made it): a conversation is
+    /// a room, so every room method takes one, and its room admits only its participants.
+    /// </summary>
     private static string RequireRoomName(string? room) =>
-        ChatRules.TryNormalizeRoom(room, out var name) ? name : throw new HubException(ChatErrors.InvalidRoom);
+        ChatRules.IsConversation(room) ? room!
+        : ChatRules.TryNormalizeRoom(room, out var name) ? name
+        : throw new HubException(ChatErrors.InvalidRoom);
 
     private IChatRoomGrain Room(string room) => grains.GetGrain<IChatRoomGrain>(room);
 }

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.SignalR;
+using OrleansChat.Grains.Interfaces.Conversations;
 using OrleansChat.Grains.Interfaces.Reading;
 using OrleansChat.Grains.Interfaces.Rooms;
+using OrleansChat.Grains.Interfaces.Rules;
 using OrleansChat.Grains.Interfaces.Sessions;
 using OrleansChat.WebFront.Connections;
 using OrleansChat.WebFront.Protocol;
@@ -10,8 +12,8 @@ namespace OrleansChat.WebFront.Hubs;
 
 /// <summary>
 /// A connection's way into and out of rooms: the relay starts sending the room before the session joins it (so the
-/// caller sees its own join and nothing between), and stops if the room refuses the join. The result carries the
-/// user's read position in the room (<see cref="ReadMarks"/>).
+/// caller sees its own join and nothing between), and stops if the room refuses the join; a direct conversation
+/// refuses a stranger before that. The result carries the user's read position in the room (<see cref="ReadMarks"/>).
 /// </summary>
 public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, GrainCalls calls, ReadMarks reads)
 {
@@ -20,6 +22,7 @@ public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, Grain
     public async Task<RoomJoined> JoinAsync(
         HubCallerContext caller, ConnectionSession session, string room, RoomPosition? position, ReadPositionList? readPositions = null)
     {
+        await RequireParticipantAsync(caller, session, room);
         // A ban the connection has not heard of is moot now: the room decides (the ban may have been lifted since).
         session.TakeBan(room);
         RoomHistorySlice slice;
@@ -51,6 +54,7 @@ public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, Grain
                 JoinStatus.NicknameTaken => ChatErrors.NicknameTaken,
                 JoinStatus.InvalidNickname => ChatErrors.InvalidNickname,
                 JoinStatus.Banned => ChatErrors.Banned,
+                JoinStatus.NotParticipant => ChatErrors.NoSuchConversation,
                 _ => ChatErrors.SessionExpired,
             });
         }
@@ -103,6 +107,24 @@ public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, Grain
     {
         session.Left(room);
         await relay.LeaveAsync(room, session.ConnectionId);
+    }
+
+    /// <summary>
+    /// A direct conversation is refused to a stranger before the relay sends it anything: the room refuses the join
+    /// too, but the connection would hear the room's events from the relay's join to the refusal.
+    /// </summary>
+    private async Task RequireParticipantAsync(HubCallerContext caller, ConnectionSession session, string room)
+    {
+        if (!ChatRules.IsConversation(room) || session.IsIn(room))
+        {
+            return;
+        }
+
+        var members = await calls.CallAsync(caller, () => grains.GetGrain<IConversationGrain>(room).GetMembers());
+        if (!members.Admits(session.NicknameKey, session.SessionId))
+        {
+            throw new HubException(ChatErrors.NoSuchConversation);
+        }
     }
 
     private async Task LeaveIfNotMemberAsync(ConnectionSession session, string room)

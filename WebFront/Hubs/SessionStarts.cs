@@ -22,6 +22,7 @@ public sealed partial class SessionStarts(
     IGrainFactory grains,
     RoomJoins joins,
     ReadMarks reads,
+    DirectConversations conversations,
     UserStreamRelay userEvents,
     SessionMirror mirror,
     GrainCalls calls,
@@ -47,8 +48,9 @@ public sealed partial class SessionStarts(
 
         var key = ChatRules.KeyOf(normalized);
         var (token, hash) = ResumeTokens.Create(key);
+        var newSession = false;
         // Only this connection goes if the start fails: on a session another device holds, the others stay.
-        return await StartAsync(caller, key, clean: true, async () =>
+        var registered = await StartAsync(caller, key, clean: true, async () =>
         {
             // Signed in, the nickname is the account's own: a session open on another device takes this one in.
             var claim = await calls.CallAsync(caller, () => Nickname(key).Claim(
@@ -63,6 +65,7 @@ public sealed partial class SessionStarts(
                 });
             }
 
+            newSession = claim.Rooms is null;
             return (new ConnectionSession(claim.Nickname, key, claim.SessionId, token, caller.ConnectionId, claim.Revision), claim);
         }, async (session, claim) =>
         {
@@ -72,6 +75,16 @@ public sealed partial class SessionStarts(
             var others = await JoinEachAsync(caller, session, otherRooms, positions: null, readPositions);
             return new RegisterResult(session.Nickname, ChatRules.DefaultRoom, token, joined, others);
         });
+        if (!newSession || Of(caller) is not { } started)
+        {
+            return registered;
+        }
+
+        // Only once the connection holds the session: each conversation entered is one more change of the session's
+        // rooms, and a connection still starting catches up from the latest change it heard of, which may predate its
+        // own later joins and would take it back out of them.
+        var conversationRooms = await conversations.JoinOnStartAsync(caller, started);
+        return conversationRooms.Count == 0 ? registered : registered with { OtherRooms = [.. registered.OtherRooms, .. conversationRooms] };
     }
 
     /// <summary>

@@ -38,4 +38,11 @@ public static class ChatErrors
     public const string InvalidReaction = "Invalid reaction: use one of 👍 ❤️ 😂 😮 😢 🎉.";
     public const string TooManyReactions =
         "Too many reactions: at most 3 of yours on a message, and 100 on one message in all.";
+
+    // Direct conversations (protocol §4.17).
+    public const string InvalidConversation =
+        "Invalid conversation: name at least one other user by nickname, each once.";
+    public const string ConversationWithYourself = "You cannot open a conversation with yourself.";
+    public const string ConversationTooBig = "Too many people for one conversation: name fewer.";
+    public const string NoSuchConversation = "No such conversation.";
 }

@@ -12,6 +12,7 @@ public sealed class ConfigurationValidationTests
     [InlineData("OrleansChat:Cluster:SiloPort", "many", "OrleansChat:Cluster")]
     [InlineData("OrleansChat:Cluster:AdvertisedAddress", "not-an-ip", "OrleansChat:Cluster:AdvertisedAddress")]
     [InlineData("OrleansChat:Rooms:MaxRoomsPerUser", "0", "OrleansChat:Rooms:MaxRoomsPerUser")]
+    [InlineData("OrleansChat:Conversations:MaxMembers", "1", "OrleansChat:Conversations:MaxMembers")]
     [InlineData("OrleansChat:Front:LeaseDuration", "00:00:01", "OrleansChat:Front:LeaseDuration")]
     [InlineData("OrleansChat:Auth:Mode", "Jwt", "OrleansChat:Auth:Audience")]
     [InlineData("OrleansChat:Auth:Mode", "Jwt", "OrleansChat:Auth:Authority,SigningKey")]

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using OrleansChat.Grains.Interfaces.Rules;
+using OrleansChat.Grains.Interfaces.Conversations;
 using OrleansChat.WebFront.Protocol;
 using OrleansChat.WebFront.Settings;
 using Xunit.Abstractions;
@@ -40,7 +41,7 @@ public sealed class FuzzTests(OneConnectionFrontFactory front, ITestOutputHelper
     private const string ClosedWithAnError = "The server closed the connection with the following error: Connection closed with an error.";
 
     private static readonly string[] Methods =
-        ["Register", "Message", "SendToRoom", "SendToRoomOnce", "JoinRoom", "RejoinRoom", "LeaveRoom", "ListRooms", "History", "Typing", "Resume", "Kick", "Ban", "Unban", "MarkRead", "EditMessage", "DeleteMessage", "React", "Nope"];
+        ["Register", "Message", "SendToRoom", "SendToRoomOnce", "JoinRoom", "RejoinRoom", "LeaveRoom", "ListRooms", "History", "Typing", "Resume", "Kick", "Ban", "Unban", "MarkRead", "EditMessage", "DeleteMessage", "React", "OpenConversation", "Conversations", "Nope"];
 
     [Fact]
     public async Task Ten_thousand_random_calls_crash_nothing()
@@ -82,6 +83,14 @@ public sealed class FuzzTests(OneConnectionFrontFactory front, ITestOutputHelper
                     "React" => [.. target, random.Next(3) == 0 ? RandomText(random, 2) : ChatRules.Reactions[random.Next(ChatRules.Reactions.Count)], random.Next(2) == 0],
                     _ => target,
                 };
+            }
+            else if (method == "OpenConversation" && random.Next(2) == 0)
+            {
+                arguments = [Enumerable.Range(0, random.Next(12)).Select(_ => random.Next(2) == 0 ? RandomText(random, 8) : $"nobody{random.Next(100)}").ToArray()];
+            }
+            else if (method == "JoinRoom" && random.Next(4) == 0)
+            {
+                arguments = [ConversationIds.NewGroup()];
             }
 
             // The frame exactly as the client writes it, with the invocation id it is about to use.
@@ -140,6 +149,10 @@ public sealed class FuzzTests(OneConnectionFrontFactory front, ITestOutputHelper
         Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.NotYourMessage, StringComparison.Ordinal));
         Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.MessageNotFound, StringComparison.Ordinal));
         Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.InvalidReaction, StringComparison.Ordinal));
+        // Direct messages to nobody, to too many, and into conversations that are not the caller's.
+        Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.NotOnline, StringComparison.Ordinal));
+        Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.ConversationTooBig, StringComparison.Ordinal));
+        Assert.Contains(errorTexts, text => text.EndsWith(ChatErrors.NoSuchConversation, StringComparison.Ordinal));
         Assert.All(clients, client => Assert.False(client.Closed.Task.IsCompleted, "a client was dropped after its last call"));
         await using var user = await front.ConnectAsync();
         await user.RegisterAsync("after-the-fuzz");

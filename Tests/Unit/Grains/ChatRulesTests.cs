@@ -127,4 +127,25 @@ public sealed class ChatRulesTests
         Assert.Equal(Enumerable.Range(0, ChatRules.MaxMentions).Select(i => $"n{i}"), ChatRules.MentionedNames(many));
         Assert.Empty(ChatRules.MentionedNames(ats));
     }
+
+    [Theory]
+    [InlineData("@lobby")]
+    [InlineData("  @Lobby")]
+    [InlineData("＠lobby")]
+    [InlineData("@abcdefghijklmnopqrstuvwxyz")]
+    public void Public_room_names_cannot_start_with_the_conversation_mark(string name) =>
+        Assert.False(ChatRules.TryNormalizeRoom(name, out _));
+
+    [Theory]
+    [InlineData("@abcdefghijklmnopqrstuvwxyz", true)]
+    [InlineData("@234567abcdefghijklmnopqrst", true)]
+    [InlineData("@ABCDEFGHIJKLMNOPQRSTUVWXYZ", false)]
+    [InlineData("@abcdefghijklmnopqrstuvwxy", false)]
+    [InlineData("@abcdefghijklmnopqrstuvwxyz2", false)]
+    [InlineData("@abcdefghijklmnopqrstuvwxy1", false)]
+    [InlineData(" @abcdefghijklmnopqrstuvwxyz", false)]
+    [InlineData("abcdefghijklmnopqrstuvwxyza", false)]
+    [InlineData(null, false)]
+    public void A_conversation_name_is_the_mark_and_26_lower_case_base32_characters(string? name, bool conversation) =>
+        Assert.Equal(conversation, ChatRules.IsConversation(name));
 }

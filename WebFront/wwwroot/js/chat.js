@@ -7,12 +7,14 @@
 //   outbox.js      messages written but not acknowledged yet: kept across reloads, sent once the session is ready
 //   changes.js     editing, deleting and reacting to a message: its tools, and the calls they make
 //   status.js      the header's connection status and the banner
+//   directs.js     direct conversations in the sidebar, shown by their people, and the form that starts one
 //   view.js        the drawing itself, over rooms.js (one room's model), i18n.js, errors.js and text.js
 //
 // session.js and roomfeed.js never touch the DOM: they report through the hooks given here, and this module has
 // the page show it (status.js: the header's status and the banner).
 
 import { setUpChanges } from "./changes.js";
+import { createDirects } from "./directs.js";
 import { describeError } from "./errors.js";
 import { initialLanguage, language, serverText, setLanguage, t } from "./i18n.js";
 import { createOutbox } from "./outbox.js";
@@ -158,6 +160,10 @@ const outbox = createOutbox(session, feed.rooms, (room, refused) => {
 });
 showPendingFrom(outbox.of);
 setUpChanges(session, feed, screen.currentRoom);
+createDirects(session, feed.rooms, (room) => {
+  screen.switchTo(room);
+  ui.message.focus();
+});
 
 /** The session is gone (signed out, or expired for good): the screen forgets its rooms too. */
 function forgetShown() {

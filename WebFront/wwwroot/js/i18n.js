@@ -113,6 +113,12 @@ const STRINGS = {
     // The server's error texts (docs/protocol.md §3), in this language.
     "server.Nickname already in use.": "That nickname is taken. Choose another one.",
     "server.The room moved on too far to tell whether this message was already sent: check the room, then send it with a new id.": "The room moved on too far to tell whether this message was already sent: check the room before sending it again.",
+    // Direct messages (directs.js).
+    "dm.title": "Direct messages",
+    "dm.label": "Write privately to (people separated by commas)",
+    "dm.start": "Write",
+    "dm.write": "Message {names}",
+    "dm.leave": "Leave this conversation",
   },
   "pt-BR": {
     pageTitle: "OrleansChat",
@@ -238,6 +244,17 @@ const STRINGS = {
     "server.You can only edit or delete your own messages.": "Você só pode editar ou apagar suas próprias mensagens.",
     "server.Invalid reaction: use one of 👍 ❤️ 😂 😮 😢 🎉.": "Reação inválida: use uma de 👍 ❤️ 😂 😮 😢 🎉.",
     "server.Too many reactions: at most 3 of yours on a message, and 100 on one message in all.": "Reações demais: no máximo 3 suas numa mensagem, e 100 numa mensagem ao todo.",
+    // Mensagens diretas (directs.js).
+    "dm.title": "Mensagens diretas",
+    "dm.label": "Escrever em particular para (pessoas separadas por vírgulas)",
+    "dm.start": "Escrever",
+    "dm.write": "Mensagem para {names}",
+    "dm.leave": "Sair desta conversa",
+    "server.No one is using that nickname.": "Ninguém está usando esse apelido.",
+    "server.Invalid conversation: name at least one other user by nickname, each once.": "Conversa inválida: indique pelo menos outro usuário pelo apelido, cada um uma vez.",
+    "server.You cannot open a conversation with yourself.": "Você não pode abrir uma conversa consigo mesmo.",
+    "server.Too many people for one conversation: name fewer.": "Gente demais para uma conversa: indique menos pessoas.",
+    "server.No such conversation.": "Essa conversa não existe.",
   },
 };
 

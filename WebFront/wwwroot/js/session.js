@@ -397,6 +397,20 @@ export function createSession(signalR, feed, hooks) {
     }
   }
 
+  /** Opens a direct conversation with the nicknames named and takes it in; resolves to what the server returned. */
+  async function openConversation(nicknames) {
+    feed.beginJoin();
+    try {
+      const opened = await connection.invoke("OpenConversation", nicknames);
+      if (!feed.rooms.has(opened.joined.room)) {
+        feed.applyJoined(opened.joined);
+      }
+      return opened;
+    } finally {
+      feed.endJoin();
+    }
+  }
+
   async function leave(name) {
     await connection.invoke("LeaveRoom", name);
     drop(name);
@@ -480,5 +494,7 @@ export function createSession(signalR, feed, hooks) {
     edit: (room, seq, text) => connection.invoke("EditMessage", room, seq, text),
     remove: (room, seq) => connection.invoke("DeleteMessage", room, seq),
     react: (room, seq, emoji, on) => connection.invoke("React", room, seq, emoji, on),
+    openConversation,
+    conversations: () => connection.invoke("Conversations"),
   };
 }

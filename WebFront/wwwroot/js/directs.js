@@ -1,0 +1,115 @@
+// Direct messages in the sidebar. A conversation is a room named "@…" (docs/protocol.md §4.17): the feed and the
+// screen take it in like any room, and this module shows it apart, by the other people's nicknames, with its unread
+// badge, and starts new ones. It follows the room list and the room title as roomscreen.js draws them, so the rooms'
+// own drawing stays as it is.
+
+import { describeError } from "./errors.js";
+import { t } from "./i18n.js";
+
+const $ = (id) => document.getElementById(id);
+const isConversation = (name) => String(name).startsWith("@");
+
+export function createDirects(session, rooms, show) {
+  const ui = {
+    list: $("dm-list"), form: $("dm-form"), names: $("dm-names"), error: $("dm-error"), button: $("dm-button"),
+    rooms: $("room-list"), title: $("room-title"), leave: $("leave-room"), message: $("message"),
+  };
+  const participants = new Map(); // room -> every nickname in it
+  let asked = new Set();          // rooms the last Conversations call was for
+  let listing = null;
+
+  const others = (room) => participants.get(room)?.filter((n) => n !== session.nickname).join(", ") || "…";
+  const current = () => ui.rooms.querySelector("[aria-current]")?.dataset.room ?? null;
+
+  function render() {
+    const shown = current();
+    const items = [...rooms.values()].filter((room) => isConversation(room.name)).map((room) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "room-button";
+      button.dataset.room = room.name;
+      const label = document.createElement("span");
+      label.className = "room-name";
+      label.textContent = others(room.name);
+      button.append(label);
+      if (room.unread > 0) {
+        const badge = document.createElement("span");
+        badge.className = "badge";
+        badge.textContent = room.unread > 99 ? "99+" : String(room.unread);
+        badge.setAttribute("aria-label", t("unread", { n: room.unread }));
+        button.append(badge);
+      }
+      if (room.name === shown) {
+        button.setAttribute("aria-current", "true");
+        ui.leave.textContent = t("dm.leave");
+      }
+      const item = document.createElement("li");
+      item.append(button);
+      return item;
+    });
+    ui.list.replaceChildren(...items);
+    if ([...rooms.keys()].some((name) => isConversation(name) && !participants.has(name) && !asked.has(name))) {
+      void refresh();
+    }
+    relabel();
+  }
+
+  /** The title and the composer name a conversation by its people, not its id. */
+  function relabel() {
+    const room = current();
+    if (isConversation(room) && ui.title.textContent !== others(room)) {
+      ui.title.textContent = others(room);
+      ui.message.placeholder = t("dm.write", { names: others(room) });
+    }
+  }
+
+  /** Learns who is in each conversation (one the page was brought into knows only its id). */
+  async function refresh() {
+    if (listing || !session.ready()) {
+      return;
+    }
+    asked = new Set(rooms.keys());
+    try {
+      listing = session.conversations();
+      for (const conversation of await listing) {
+        participants.set(conversation.room, conversation.participants);
+      }
+    } catch {
+      asked.clear(); // asked again at the next change
+    } finally {
+      listing = null;
+    }
+    render();
+  }
+
+  ui.list.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-room]");
+    if (button) {
+      show(button.dataset.room);
+    }
+  });
+
+  ui.form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const nicknames = ui.names.value.split(",").map((name) => name.trim()).filter(Boolean);
+    if (!nicknames.length || !session.ready()) {
+      return;
+    }
+    ui.error.hidden = true;
+    ui.button.disabled = true;
+    try {
+      const opened = await session.openConversation(nicknames);
+      participants.set(opened.joined.room, opened.participants);
+      ui.names.value = "";
+      show(opened.joined.room);
+    } catch (error) {
+      ui.error.textContent = describeError(error);
+      ui.error.hidden = false;
+    } finally {
+      ui.button.disabled = false;
+    }
+  });
+
+  new MutationObserver(render).observe(ui.rooms, { childList: true });
+  new MutationObserver(relabel).observe(ui.title, { childList: true, characterData: true, subtree: true });
+}

@@ -168,9 +168,9 @@ public sealed partial class DirectConversations(
 
     /// <summary>Participants are owners, as read positions are (<see cref="ReadOwner"/>): the account, or the session.</summary>
     private ConversationMember MemberOf(string nickname, string userKey, Guid sessionId) =>
-        new(nickname, userKey, accounts.SignInRequired ? ReadOwner.Account : sessionId);
+        new(nickname, userKey, accounts.OwnerOf(sessionId));
 
-    private Guid OwnerOf(ConnectionSession session) => accounts.SignInRequired ? ReadOwner.Account : session.SessionId;
+    private Guid OwnerOf(ConnectionSession session) => accounts.OwnerOf(session.SessionId);
 
     private IConversationListGrain List(ConnectionSession session) => grains.GetGrain<IConversationListGrain>(session.NicknameKey);
 

@@ -41,6 +41,13 @@ public sealed class DirectMessagePageTests(BrowserFixture browser)
         await Expect(ana.Page.Locator("#dm-list button[aria-current='true']")).ToHaveTextAsync(biaName);
         Assert.Empty(await bia.AccessibilityViolationsAsync());
         await bia.ScreenshotAsync("17-direct-messages");
+
+        // Left, the conversation stays under Direct messages, and entering it again brings back what was said.
+        await bia.Page.Locator("#leave-room").ClickAsync();
+        await Expect(bia.RoomTitle).ToHaveTextAsync("#geral");
+        await fromAna.ClickAsync();
+        await Expect(bia.RoomTitle).ToHaveTextAsync(anaName);
+        await Expect(bia.Message("oi! recebi")).ToHaveCountAsync(1);
         await ana.AssertCleanAsync();
         await bia.AssertCleanAsync();
     }

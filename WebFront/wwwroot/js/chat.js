@@ -160,8 +160,8 @@ const outbox = createOutbox(session, feed.rooms, (room, refused) => {
 });
 showPendingFrom(outbox.of);
 setUpChanges(session, feed, screen.currentRoom);
-createDirects(session, feed.rooms, (room) => {
-  screen.switchTo(room);
+createDirects(session, feed.rooms, async (room) => {
+  await screen.joinRoom(room); // shows it, or enters it again if the user left it
   ui.message.focus();
 });
 

@@ -1,6 +1,7 @@
 // Direct messages in the sidebar. A conversation is a room named "@…" (docs/protocol.md §4.17): the feed and the
 // screen take it in like any room, and this module shows it apart, by the other people's nicknames, with its unread
-// badge, and starts new ones. It follows the room list and the room title as roomscreen.js draws them, so the rooms'
+// badge, and starts new ones. A conversation the user left stays listed (the server keeps it on the user's list) and
+// is entered again from here. It follows the room list and the room title as roomscreen.js draws them, so the rooms'
 // own drawing stays as it is.
 
 import { describeError } from "./errors.js";
@@ -16,6 +17,7 @@ export function createDirects(session, rooms, show) {
   };
   const participants = new Map(); // room -> every nickname in it
   let asked = new Set();          // rooms the last Conversations call was for
+  let listed = [];                // the user's conversations, in or not, as the last Conversations call gave them
   let listing = null;
 
   const others = (room) => participants.get(room)?.filter((n) => n !== session.nickname).join(", ") || "…";
@@ -23,7 +25,11 @@ export function createDirects(session, rooms, show) {
 
   function render() {
     const shown = current();
-    const items = [...rooms.values()].filter((room) => isConversation(room.name)).map((room) => {
+    if (rooms.size === 0) {
+      listed = []; // signed out: the next user's list is asked for afresh
+    }
+    const left = listed.filter((name) => !rooms.has(name)).map((name) => ({ name, unread: 0 }));
+    const items = [...rooms.values(), ...left].filter((room) => isConversation(room.name)).map((room) => {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "room-button";
@@ -48,7 +54,8 @@ export function createDirects(session, rooms, show) {
       return item;
     });
     ui.list.replaceChildren(...items);
-    if ([...rooms.keys()].some((name) => isConversation(name) && !participants.has(name) && !asked.has(name))) {
+    const unknown = [...rooms.keys()].some((name) => isConversation(name) && !participants.has(name) && !asked.has(name));
+    if (unknown || (rooms.size > 0 && !asked.size)) {
       void refresh();
     }
     relabel();
@@ -71,9 +78,11 @@ export function createDirects(session, rooms, show) {
     asked = new Set(rooms.keys());
     try {
       listing = session.conversations();
-      for (const conversation of await listing) {
+      const conversations = await listing;
+      for (const conversation of conversations) {
         participants.set(conversation.room, conversation.participants);
       }
+      listed = conversations.map((conversation) => conversation.room);
     } catch {
       asked.clear(); // asked again at the next change
     } finally {
@@ -100,6 +109,7 @@ export function createDirects(session, rooms, show) {
     try {
       const opened = await session.openConversation(nicknames);
       participants.set(opened.joined.room, opened.participants);
+      listed = [...new Set([...listed, opened.joined.room])];
       ui.names.value = "";
       show(opened.joined.room);
     } catch (error) {

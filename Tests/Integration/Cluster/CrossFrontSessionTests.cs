@@ -67,9 +67,15 @@ public sealed class CrossFrontSessionTests(RedisClusterFixture cluster)
         var joined = await phone.Events.FirstAsync(e => e.Event == "room_joined");
         Assert.Equal(room, joined.Room);
         await bia.JoinRoomAsync(room);
-        await bia.SendToRoomAsync(room, "to both fronts");
+        var seq = (await bia.SendToRoomAsync(room, "to both fronts")).GetProperty("seq").GetInt64();
         await laptop.Events.FirstAsync(e => e.IsMessage("to both fronts"));
         await phone.Events.FirstAsync(e => e.IsMessage("to both fronts"));
+
+        // A reaction made on front 1 reaches front 0 as the room's next entry, like a message.
+        await phone.Connection.InvokeAsync<JsonElement>("React", room, seq, "🎉", true);
+        var reacted = (await bia.Events.FirstAsync(e => e.Event == "message_updated")).Broadcast!.Value;
+        Assert.Equal((seq, seq + 1, Nick("ana")), (
+            reacted.GetProperty("seq").GetInt64(), reacted.GetProperty("updatedSeq").GetInt64(), reacted.GetProperty("by").GetString()));
 
         // The laptop goes; the phone is still ana, and nobody saw a leave.
         await laptop.Connection.StopAsync();

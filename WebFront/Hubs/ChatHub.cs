@@ -288,18 +288,11 @@ public sealed class ChatHub(
         {
             { Status: PostStatus.Posted, Message: { } m } => new MessageAck(m.Id, m.Seq, room),
             { Status: PostStatus.InvalidMessage } => throw new HubException(ChatErrors.InvalidMessage),
-            { Status: PostStatus.Banned } => throw await BannedAsync(session, room),
+            { Status: PostStatus.Banned } => throw await joins.BannedAsync(session, room),
             { Status: PostStatus.IdTaken } => throw new HubException(ChatErrors.MessageIdTaken),
             { Status: PostStatus.TooLate } => throw new HubException(ChatErrors.TooLateToSendOnce),
             _ => throw new HubException(ChatErrors.NotInRoom),
         };
-    }
-
-    /// <summary>The ban's event has not reached this front yet: the room's answer settles it now.</summary>
-    private async Task<HubException> BannedAsync(ConnectionSession session, string room)
-    {
-        await joins.RefusedAsync(session, room);
-        return new HubException(ChatErrors.Banned);
     }
 
     private void EnsureNotRegistered()

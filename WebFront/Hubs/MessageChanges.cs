@@ -51,15 +51,8 @@ public sealed class MessageChanges(IGrainFactory grains, GrainCalls calls, RoomJ
             { Status: AmendStatus.InvalidMessage } => throw new HubException(ChatErrors.InvalidMessage),
             { Status: AmendStatus.InvalidReaction } => throw new HubException(ChatErrors.InvalidReaction),
             { Status: AmendStatus.TooManyReactions } => throw new HubException(ChatErrors.TooManyReactions),
-            { Status: AmendStatus.Banned } when session is not null => throw await BannedAsync(session, room),
+            { Status: AmendStatus.Banned } when session is not null => throw await joins.BannedAsync(session, room),
             _ => throw new HubException(ChatErrors.NotInRoom),
         };
-    }
-
-    /// <summary>The ban's event has not reached this front yet: the room's answer settles it now.</summary>
-    private async Task<HubException> BannedAsync(ConnectionSession session, string room)
-    {
-        await joins.RefusedAsync(session, room);
-        return new HubException(ChatErrors.Banned);
     }
 }

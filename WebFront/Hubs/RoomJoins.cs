@@ -102,11 +102,15 @@ public sealed class RoomJoins(IGrainFactory grains, RoomStreamRelay relay, Grain
         }
     }
 
-    /// <summary>The room refused the member (banned) before its event reached this front: out of the room here.</summary>
-    public async Task RefusedAsync(ConnectionSession session, string room)
+    /// <summary>
+    /// The room refused the member (banned) before the ban's event reached this front: out of the room here, and the
+    /// error the caller is to get.
+    /// </summary>
+    public async Task<HubException> BannedAsync(ConnectionSession session, string room)
     {
         session.Left(room);
         await relay.LeaveAsync(room, session.ConnectionId);
+        return new HubException(ChatErrors.Banned);
     }
 
     /// <summary>

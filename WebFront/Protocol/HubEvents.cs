@@ -57,17 +57,10 @@ public sealed record MessageUpdatedEvent(
     IReadOnlyList<ReactionView> Reactions)
 {
     /// <summary>From an amendment entry (<see cref="MessagePosted.Amends"/> set).</summary>
-    public static MessageUpdatedEvent From(MessagePosted amendment) => new(
-        amendment.Room,
-        amendment.Amends ?? throw new ArgumentException("Not an amendment.", nameof(amendment)),
-        amendment.Nickname,
-        amendment.Text,
-        amendment.Seq,
-        amendment.By ?? string.Empty,
-        amendment.Mentions,
-        amendment.EditedAt,
-        amendment.Deleted,
-        ReactionView.From(amendment.Reactions) ?? []);
+    /// <remarks>An amendment is its message's new state numbered as its own entry, so its <c>Seq</c> is the <c>UpdatedSeq</c>.</remarks>
+    public static MessageUpdatedEvent From(MessagePosted amendment) => Of(
+        amendment with { Seq = amendment.Amends ?? throw new ArgumentException("Not an amendment.", nameof(amendment)), UpdatedSeq = amendment.Seq },
+        amendment.By ?? string.Empty);
 
     /// <summary>The same message state, as an edit, delete or react call returns it.</summary>
     public static MessageUpdatedEvent Of(MessagePosted message, string by) => new(

@@ -6,6 +6,7 @@
 
 import { describeError } from "./errors.js";
 import { t } from "./i18n.js";
+import { roomItem } from "./view.js";
 
 const $ = (id) => document.getElementById(id);
 const isConversation = (name) => String(name).startsWith("@");
@@ -28,31 +29,13 @@ export function createDirects(session, rooms, show) {
     if (rooms.size === 0) {
       listed = []; // signed out: the next user's list is asked for afresh
     }
-    const left = listed.filter((name) => !rooms.has(name)).map((name) => ({ name, unread: 0 }));
-    const items = [...rooms.values(), ...left].filter((room) => isConversation(room.name)).map((room) => {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "room-button";
-      button.dataset.room = room.name;
-      const label = document.createElement("span");
-      label.className = "room-name";
-      label.textContent = others(room.name);
-      button.append(label);
-      if (room.unread > 0) {
-        const badge = document.createElement("span");
-        badge.className = "badge";
-        badge.textContent = room.unread > 99 ? "99+" : String(room.unread);
-        badge.setAttribute("aria-label", t("unread", { n: room.unread }));
-        button.append(badge);
-      }
-      if (room.name === shown) {
-        button.setAttribute("aria-current", "true");
-        ui.leave.textContent = t("dm.leave");
-      }
-      const item = document.createElement("li");
-      item.append(button);
-      return item;
-    });
+    const left = listed.filter((name) => !rooms.has(name)).map((name) => ({ name, unread: 0, mentioned: 0 }));
+    const items = [...rooms.values(), ...left]
+      .filter((room) => isConversation(room.name))
+      .map((room) => roomItem(room, others(room.name), shown));
+    if (isConversation(shown)) {
+      ui.leave.textContent = t("dm.leave");
+    }
     ui.list.replaceChildren(...items);
     const unknown = [...rooms.keys()].some((name) => isConversation(name) && !participants.has(name) && !asked.has(name));
     if (unknown || (rooms.size > 0 && !asked.size)) {

@@ -140,18 +140,37 @@ export function panelsCollapse() {
 
 // ---- sidebar ------------------------------------------------------------------------------------------------------
 
-function roomButton(name, extra) {
+function roomButton(name, label, extra) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "room-button";
   button.dataset.room = name;
-  const label = document.createElement("span");
-  label.className = "room-name";
-  label.textContent = `#${name}`;
-  button.append(label, ...extra);
+  const text = document.createElement("span");
+  text.className = "room-name";
+  text.textContent = label;
+  button.append(text, ...extra);
   const item = document.createElement("li");
   item.append(button);
   return { item, button };
+}
+
+/**
+ * One of the user's rooms in a sidebar list, named `label`, with its unread and mention badges, pressed when it is
+ * `current`; directs.js lists direct conversations with it too.
+ */
+export function roomItem(room, label, current) {
+  const extra = [];
+  if (room.unread > 0) {
+    extra.push(...badge("badge", upTo99(room.unread), t("unread", { n: room.unread })));
+  }
+  if (room.mentioned > 0) {
+    extra.push(...badge("mention-badge", `@${upTo99(room.mentioned)}`, t("mentions", { n: room.mentioned })));
+  }
+  const { item, button } = roomButton(room.name, label, extra);
+  if (room.name === current) {
+    button.setAttribute("aria-current", "true");
+  }
+  return item;
 }
 
 /** A count shown on screen, and said in words to screen readers. */
@@ -174,20 +193,9 @@ export function renderRoomList(rooms, current) {
   const items = [...rooms.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((room) => {
-      const extra = [];
-      if (room.unread > 0) {
-        total += room.unread;
-        extra.push(...badge("badge", upTo99(room.unread), t("unread", { n: room.unread })));
-      }
-      if (room.mentioned > 0) {
-        mentioned += room.mentioned;
-        extra.push(...badge("mention-badge", `@${upTo99(room.mentioned)}`, t("mentions", { n: room.mentioned })));
-      }
-      const { item, button } = roomButton(room.name, extra);
-      if (room.name === current) {
-        button.setAttribute("aria-current", "true");
-      }
-      return item;
+      total += room.unread;
+      mentioned += room.mentioned;
+      return roomItem(room, `#${room.name}`, current);
     });
   ui.roomList.replaceChildren(...items);
   ui.leaveRoom.hidden = !current;
@@ -213,7 +221,7 @@ export function renderServerRooms(listing, joined) {
       const count = document.createElement("span");
       count.className = "count";
       count.textContent = t("members", { n: Number(members) || 0 });
-      const { item, button } = roomButton(String(room), [count]);
+      const { item, button } = roomButton(String(room), `#${room}`, [count]);
       button.title = joined.has(room) ? t("youAreIn") : t("joinThis");
       if (joined.has(room)) {
         button.classList.add("joined");
